@@ -1,0 +1,1 @@
+"""Signal processing on trials: unit and axis conventions, filtering, gap filling."""
