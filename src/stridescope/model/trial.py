@@ -75,6 +75,10 @@ def _time_axis(
     first_frame: int,
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     frames = np.arange(first_frame, first_frame + n_frames, dtype=np.int64)
+    if not np.isfinite(sampling_rate_hz) or sampling_rate_hz <= 0:
+        raise InputError(
+            f"Expected a positive 'sampling_rate_hz', but got {sampling_rate_hz!r}."
+        )
     if time_s is None:
         return frames / float(sampling_rate_hz), frames
     times = np.asarray(time_s, dtype=float)
@@ -86,7 +90,7 @@ def _time_axis(
     return times, frames
 
 
-def from_arrays(  # noqa: PLR0913
+def from_arrays(
     *,
     sampling_rate_hz: float,
     position: ArrayLike | None = None,
@@ -280,7 +284,9 @@ def _check_events(ds: xr.Dataset) -> list[str]:
     if bad_sides:
         problems.append(f"Expected event sides in {s.SIDES}, but got {bad_sides}.")
     if bad_kinds:
-        problems.append(f"Expected event kinds in {s.EVENT_KINDS}, but got {bad_kinds}.")
+        problems.append(
+            f"Expected event kinds in {s.EVENT_KINDS}, but got {bad_kinds}."
+        )
     if not np.all(np.isfinite(ds[s.EVENT_TIME].values)):
         problems.append("Expected finite event times, but some are NaN or infinite.")
     return problems
@@ -357,7 +363,7 @@ def events_of(ds: xr.Dataset) -> list[Event]:
 
 def with_events(ds: xr.Dataset, events: Iterable[Event]) -> xr.Dataset:
     """Return a copy of ``ds`` whose events are replaced by ``events``."""
-    drop = [v for v in (s.EVENT_TIME, s.EVENT_KIND, s.EVENT_SIDE, s.EVENT_SOURCE)]
+    drop = [s.EVENT_TIME, s.EVENT_KIND, s.EVENT_SIDE, s.EVENT_SOURCE]
     out = ds.drop_vars(drop, errors="ignore").merge(_events_dataset(list(events)))
     out.attrs = dict(ds.attrs)
     return out

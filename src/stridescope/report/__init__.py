@@ -1,0 +1,1 @@
+"""Reports: pure data built from an analysis, and renderers that only format it."""
