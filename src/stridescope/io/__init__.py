@@ -15,11 +15,29 @@ import xarray as xr
 from stridescope.errors import InputError, UnsupportedFormatError
 from stridescope.io import _registry
 from stridescope.io._registry import FormatSpec, detect_format, register
+from stridescope.io.bvh import read_bvh, sniff_bvh
+from stridescope.io.c3d import read_c3d, sniff_c3d
+from stridescope.io.keypoints import register_keypoint_formats
+from stridescope.io.mot import (
+    read_force_plates,
+    read_mot,
+    reject_force_file,
+    sniff_grf,
+    sniff_mot,
+)
 from stridescope.io.netcdf import read_netcdf, sniff_netcdf, write_netcdf
+from stridescope.io.trc import read_trc, sniff_trc
 
-__all__ = ["detect_format", "load", "save"]
+__all__ = ["detect_format", "load", "read_force_plates", "save"]
 
 register(FormatSpec("netcdf", (".nc",), sniff_netcdf, read_netcdf))
+register(FormatSpec("trc", (".trc",), sniff_trc, read_trc))
+register(FormatSpec("c3d", (".c3d",), sniff_c3d, read_c3d))
+register(FormatSpec("mot", (".mot", ".sto"), sniff_mot, read_mot))
+# Force files are companions of a motion file, not trials: load() refuses them clearly.
+register(FormatSpec("grf", (".mot", ".sto"), sniff_grf, reject_force_file))
+register(FormatSpec("bvh", (".bvh",), sniff_bvh, read_bvh))
+register_keypoint_formats()
 
 
 def load(path: str | os.PathLike[str], *, format: str = "auto") -> xr.Dataset:
@@ -55,7 +73,9 @@ def load(path: str | os.PathLike[str], *, format: str = "auto") -> xr.Dataset:
     return specs[name].reader(p)
 
 
-def save(ds: xr.Dataset, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
+def save(
+    ds: xr.Dataset, path: str | os.PathLike[str], *, overwrite: bool = False
+) -> None:
     """Write ``ds`` losslessly to ``path`` (``.nc``), atomically.
 
     Raises
