@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -56,6 +57,13 @@ def _fail(message: str, *, debug: bool) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def _progress_printer() -> Callable[[str], None] | None:
+    """Progress messages on an interactive terminal only (stderr stays one line)."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda message: typer.echo(message, err=True)
+
+
 @app.command()
 def analyze(
     files: Annotated[
@@ -92,9 +100,7 @@ def analyze(
         )
     try:
         options = AnalysisOptions(events=events)  # type: ignore[arg-type]
-        report = analyze(
-            files, options=options, progress=lambda m: typer.echo(m, err=True)
-        )
+        report = analyze(files, options=options, progress=_progress_printer())
         written = write_outputs(report, out)
     except StridescopeError as e:
         _fail(str(e), debug=debug)

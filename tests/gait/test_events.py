@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import xarray as xr
-from tests.fixtures.synthetic_runner import SyntheticRun, synthetic_runner
 
 from stridescope import gait
 from stridescope.errors import InputError, MissingDataError, StridescopeWarning
@@ -15,6 +14,7 @@ from stridescope.gait import (
     detect_gait_events,
 )
 from stridescope.model.trial import Event, from_arrays
+from tests.fixtures.synthetic_runner import SyntheticRun, synthetic_runner
 
 EDGE_S = 0.1  # events this close to either end of a trial may be missed
 

@@ -9,7 +9,6 @@ import pytest
 import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.fixtures.synthetic_runner import synthetic_runner
 
 from stridescope.errors import InputError, InsufficientDataError
 from stridescope.gait.metrics import (
@@ -23,6 +22,7 @@ from stridescope.gait.metrics import (
 from stridescope.gait.strides import segment_strides
 from stridescope.model.skeleton import swap_side_name
 from stridescope.model.trial import Event
+from tests.fixtures.synthetic_runner import synthetic_runner
 
 STRIDE_S, CONTACT_S = 0.72, 0.25
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from tests.fixtures.synthetic_runner import synthetic_runner
 
 from stridescope.errors import InputError
 from stridescope.gait.strides import (
@@ -15,6 +14,7 @@ from stridescope.gait.strides import (
     step_table,
 )
 from stridescope.model.trial import Event
+from tests.fixtures.synthetic_runner import synthetic_runner
 
 
 def _run_events() -> list[Event]:

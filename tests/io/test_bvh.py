@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
-from tests.fixtures.bvh_synthetic import bvh_text, gait_like_motion, motion_row
 
 from stridescope.errors import InputError, StridescopeWarning
 from stridescope.io.bvh import read_bvh, sniff_bvh
+from tests.fixtures.bvh_synthetic import bvh_text, gait_like_motion, motion_row
 
 HIP = np.array([0.1, 0.0, 0.0])  # LeftUpLeg offset from Hips (file frame, y up)
 SHANK = np.array([0.0, -0.45, 0.0])  # LeftLeg offset

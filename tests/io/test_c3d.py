@@ -8,6 +8,10 @@ from pathlib import Path
 import ezc3d
 import numpy as np
 import pytest
+
+from stridescope.errors import InputError, MissingDataError, StridescopeWarning
+from stridescope.io.c3d import read_c3d, read_c3d_force_plates, sniff_c3d
+from stridescope.model.trial import events_of
 from tests.fixtures.mocap_synthetic import (
     C3D_FIRST_FRAME,
     C3D_GAP_FRAMES,
@@ -16,10 +20,6 @@ from tests.fixtures.mocap_synthetic import (
     marker_positions_m,
     write_c3d,
 )
-
-from stridescope.errors import InputError, MissingDataError, StridescopeWarning
-from stridescope.io.c3d import read_c3d, read_c3d_force_plates, sniff_c3d
-from stridescope.model.trial import events_of
 
 
 def _log(ds) -> dict[str, dict]:

@@ -6,15 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+import stridescope.io
+from stridescope.errors import InputError, UnsupportedFormatError
+from stridescope.io import _registry, detect_format, load
 from tests.fixtures.mocap_synthetic import (
     COMMITTED,
     COMMITTED_BVH,
     write_committed_files,
 )
-
-import stridescope.io
-from stridescope.errors import InputError, UnsupportedFormatError
-from stridescope.io import _registry, detect_format, load
 
 
 def test_public_names() -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.fixtures.mocap_synthetic import angle_trial, known_angles_deg
 
 from stridescope.errors import InputError, MissingDataError, StridescopeWarning
 from stridescope.io import load, read_force_plates
@@ -18,6 +17,7 @@ from stridescope.io.mot import (
     sniff_mot,
     write_mot,
 )
+from tests.fixtures.mocap_synthetic import angle_trial, known_angles_deg
 
 
 def _log(ds) -> dict[str, dict]:

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from tests.fixtures.mocap_synthetic import MARKERS_M, marker_positions_m, marker_trial
 
 from stridescope.errors import InputError, MissingDataError, StridescopeWarning
 from stridescope.io.trc import (
@@ -23,6 +22,7 @@ from stridescope.io.trc import (
 )
 from stridescope.model.trial import from_arrays
 from stridescope.processing import frames
+from tests.fixtures.mocap_synthetic import MARKERS_M, marker_positions_m, marker_trial
 
 
 def _ops(ds) -> list[str]:
