@@ -27,6 +27,7 @@ from stridescope.io.mot import (
 )
 from stridescope.io.netcdf import read_netcdf, sniff_netcdf, write_netcdf
 from stridescope.io.trc import read_trc, sniff_trc
+from stridescope.video import register_video_format
 
 __all__ = ["detect_format", "load", "read_force_plates", "save"]
 
@@ -38,6 +39,7 @@ register(FormatSpec("mot", (".mot", ".sto"), sniff_mot, read_mot))
 register(FormatSpec("grf", (".mot", ".sto"), sniff_grf, reject_force_file))
 register(FormatSpec("bvh", (".bvh",), sniff_bvh, read_bvh))
 register_keypoint_formats()
+register_video_format()
 
 
 def load(path: str | os.PathLike[str], *, format: str = "auto") -> xr.Dataset:
