@@ -91,13 +91,45 @@ def test_y_up_c3d_is_rotated_by_the_markers(tmp_path: Path) -> None:
     assert _log(ds)["to_lab_z_up"]["from_frame"] == "opensim_y_up"
 
 
-def _tiny_c3d(path: Path, labels: tuple[str, ...], n_frames: int = 5) -> None:
+def _tiny_c3d(
+    path: Path,
+    labels: tuple[str, ...],
+    n_frames: int = 5,
+    processing: dict[str, float] | None = None,
+) -> None:
     c3d = ezc3d.c3d()
     c3d["parameters"]["POINT"]["RATE"]["value"] = [50.0]
     c3d["parameters"]["POINT"]["LABELS"]["value"] = labels
     c3d["parameters"]["POINT"]["UNITS"]["value"] = ["mm"]
     c3d["data"]["points"] = np.ones((4, len(labels), n_frames))
+    for name, value in (processing or {}).items():
+        c3d.add_parameter("PROCESSING", name, [value])
     c3d.write(str(path))
+
+
+def test_processing_measurements_become_attrs_in_metres(tmp_path: Path) -> None:
+    processing = {"LKneeWidth": 105.0, "RKneeWidth": 0.0, "MarkerDiameter": 14.0}
+    processing |= {"Bodymass": 70.0, "RLegLength": 912.5}
+    _tiny_c3d(tmp_path / "p.c3d", ("M1", "M2"), processing=processing)
+    with pytest.warns(StridescopeWarning, match="assuming z is up"):
+        ds = read_c3d(tmp_path / "p.c3d")
+    expected = {
+        "left_knee_width_m": 0.105,
+        "marker_diameter_m": 0.014,
+        "right_leg_length_m": 0.9125,
+    }
+    assert {k: v for k, v in ds.attrs.items() if k.endswith("_m")} == expected
+    assert _log(ds)["subject_measurements"] == {
+        "operation": "subject_measurements",
+        "source": "PROCESSING",
+        "from_unit": "mm",
+        "attrs_m": expected,
+    }
+    _tiny_c3d(tmp_path / "none.c3d", ("M1",))
+    with pytest.warns(StridescopeWarning, match="assuming z is up"):
+        bare = read_c3d(tmp_path / "none.c3d")
+    assert not any(k.endswith("_m") for k in bare.attrs)
+    assert "subject_measurements" not in _log(bare)
 
 
 def test_unknown_markers_warn_about_the_vertical_axis(tmp_path: Path) -> None:
@@ -155,6 +187,19 @@ def test_pig_full_body_walk(shared_data: Path) -> None:
     knee = ds.angle.sel(joint="left_knee_flexion")
     assert 50 < float(knee.max()) < 65
     _check_pelvis_signs(ds)
+    # PROCESSING (mm): InterAsisDistance 199.902, leg 800, ASIS-trochanter 54.48,
+    # knee 105, ankle 55; no MarkerDiameter in this file.
+    measured = {k: v for k, v in ds.attrs.items() if k.endswith("_m")}
+    per_side = {
+        "leg_length_m": 0.8,
+        "asis_trochanter_distance_m": 0.05448,
+        "knee_width_m": 0.105,
+        "ankle_width_m": 0.055,
+    }
+    expected = {f"{s}_{k}": v for k, v in per_side.items() for s in ("left", "right")}
+    expected["inter_asis_distance_m"] = 0.199902
+    assert measured == pytest.approx(expected, abs=1e-6)
+    assert _log(ds)["subject_measurements"]["from_unit"] == "mm"
 
 
 def _check_pelvis_signs(ds) -> None:

@@ -249,7 +249,10 @@ def test_hamner_treadmill_progression_and_unavailable(
     assert result.methods["progression"].startswith(
         "heel_to_toe+lab_axis: x = (1.000, 0.000"
     )
-    assert "right_hip_flexion" in result.unavailable  # no knee markers in the file
+    # No knee markers in the file: the thigh cluster cannot be calibrated.
+    assert result.unavailable["right_hip_flexion"].endswith(
+        "(thigh cluster RTH1, RTH2, RTH3 found, but calibrating it needs a knee marker)"
+    )
     assert "trunk_rotation" in result.unavailable  # C7 but no T8/T10 or jugular notch
     assert "trunk_forward_lean" in result.angles.joint
 
@@ -262,9 +265,10 @@ def ja1(shared_data: Path) -> tuple[xr.Dataset, dict[str, np.ndarray]]:
     return ds, _read_storage(path.with_suffix(".mot"))
 
 
-# JA1 pelvis rotation misses the target: the IK pelvis rotation has a ~4.5° range per
-# stride and no clear once-per-stride wave; the ASIS/sacrum frame turns 7-8° and
-# differs from the IK pelvis by a median 2.4° beyond a constant offset.
+# JA1 pelvis rotation misses the target (r 0.252 with the default 10 Hz low-pass):
+# the LASI-RASI-SACR triangle deforms in step with the hips, which turns the ASIS line
+# by ~6° per stride against IK's 4.5° rotation wave (see the diagnostic test below and
+# docs/kinematics.md). Tilt: r 0.955, ROM +2.0..+2.2.
 JA1_ROWS = [
     ("pelvis_anterior_tilt", "pelvis_tilt", -1.0, 0.9, 5.0),
     ("pelvis_rotation", "pelvis_rotation", 1.0, 0.2, 5.0),
@@ -285,6 +289,31 @@ def test_ja1_pelvis_follows_opensim_ik(
     )
     assert r >= min_r
     assert rom <= max_rom
+
+
+def test_ja1_rotation_miss_follows_the_asis_sacrum_deformation(
+    ja1: tuple[xr.Dataset, dict[str, np.ndarray]],
+) -> None:
+    # Diagnostic behind the xfail below: distances between markers on one rigid
+    # pelvis change by 13-14 mm per stride, in step with hip flexion; their
+    # antisymmetric part, as a yaw of the ASIS line, explains our - IK rotation.
+    ds, mot = ja1
+    pos = {k: ds.position.sel(keypoint=k).values for k in ("left_asis", "right_asis")}
+    sacrum = ds.position.sel(keypoint="sacrum").values
+    to_sacrum = {k: np.linalg.norm(p - sacrum, axis=1) for k, p in pos.items()}
+    width = float(
+        np.median(np.linalg.norm(pos["left_asis"] - pos["right_asis"], axis=1))
+    )
+    for side, other in (("left", "right"), ("right", "left")):
+        distance = to_sacrum[f"{side}_asis"]
+        assert np.ptp(distance) > 0.012  # measured 13.3 mm (left), 14.3 mm (right)
+        assert np.corrcoef(distance, mot[f"hip_flexion_{other[0]}"])[0, 1] > 0.85
+    yaw = np.degrees(
+        np.arcsin((to_sacrum["left_asis"] - to_sacrum["right_asis"]) / width)
+    )
+    ours = compute_angles(ds, pelvis_order="vicon").angles
+    miss = ours.sel(joint="pelvis_rotation").values - mot["pelvis_rotation"]
+    assert np.corrcoef(miss, yaw)[0, 1] < -0.9  # measured -0.93
 
 
 @pytest.mark.xfail(

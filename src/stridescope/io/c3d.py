@@ -16,6 +16,12 @@
   the lab z-up frame when needed.
 - Time: ``time = (frame_number - 1) / rate`` with frame numbers starting at the file's
   first frame, so the absolute ``EVENT:TIMES`` are on the same axis.
+- Plug-in Gait subject measurements in the ``PROCESSING`` group (millimetres, Vicon
+  Nexus / CGM convention: ``InterAsisDistance``, ``{L,R}LegLength``,
+  ``{L,R}AsisTrocanterDistance``, ``{L,R}KneeWidth``, ``{L,R}AnkleWidth``,
+  ``MarkerDiameter``) become attrs in metres (:data:`PROCESSING_ATTRS`), the names
+  :func:`stridescope.kinematics.compute_angles` reads; zero or missing values (Plug-in
+  Gait's "not measured") are left out, and the conversion is logged.
 """
 
 from __future__ import annotations
@@ -45,7 +51,21 @@ from stridescope.model import schema as s
 from stridescope.model.trial import Event, append_log
 from stridescope.processing.frames import metres_per_unit
 
-__all__ = ["read_c3d", "read_c3d_force_plates", "sniff_c3d"]
+__all__ = ["PROCESSING_ATTRS", "read_c3d", "read_c3d_force_plates", "sniff_c3d"]
+
+#: Plug-in Gait ``PROCESSING`` parameter (millimetres) -> trial attr (metres).
+PROCESSING_ATTRS: dict[str, str] = {
+    "InterAsisDistance": "inter_asis_distance_m",
+    "LLegLength": "left_leg_length_m",
+    "RLegLength": "right_leg_length_m",
+    "LAsisTrocanterDistance": "left_asis_trochanter_distance_m",
+    "RAsisTrocanterDistance": "right_asis_trochanter_distance_m",
+    "LKneeWidth": "left_knee_width_m",
+    "RKneeWidth": "right_knee_width_m",
+    "LAnkleWidth": "left_ankle_width_m",
+    "RAnkleWidth": "right_ankle_width_m",
+    "MarkerDiameter": "marker_diameter_m",
+}
 
 _NON_POSITION_GROUPS = ("FORCES", "MOMENTS", "POWERS", "SCALARS")
 _ANGLE_NAME = re.compile(r"Angles?V?$")
@@ -226,6 +246,31 @@ def _events(params: dict[str, Any]) -> tuple[list[Event], list[str]]:
     return events, ignored
 
 
+def _subject_measurements(params: dict[str, Any]) -> dict[str, float]:
+    """Positive ``PROCESSING`` lengths (mm) as attrs in metres; others left out.
+
+    Plug-in Gait writes 0 for a measurement that was not entered, so only positive
+    finite values are kept (the kinematics then use its defaults or regressions).
+    """
+    found = {}
+    for key, attr in PROCESSING_ATTRS.items():
+        value = np.ravel(_param(params, "PROCESSING", key, default=[]))
+        if value.size and np.issubdtype(value.dtype, np.number):
+            mm = float(value[0])
+            if np.isfinite(mm) and mm > 0:
+                found[attr] = round(mm / 1000.0, 9)  # float32 in the file
+    return found
+
+
+def _measurements_log(subject: dict[str, float]) -> dict[str, Any]:
+    return {
+        "operation": "subject_measurements",
+        "source": "PROCESSING",
+        "from_unit": "mm",
+        "attrs_m": dict(sorted(subject.items())),
+    }
+
+
 def _screen_up(params: dict[str, Any]) -> tuple[int, int] | None:
     value = _param(params, "POINT", "Y_SCREEN")
     return _SCREEN_UP.get(str(value[0]).strip().upper()) if value else None
@@ -316,6 +361,7 @@ def read_c3d(path: str | os.PathLike[str]) -> xr.Dataset:
     first = int(c3d["header"]["points"]["first_frame"]) + 1
     events, ignored = _events(params)
     dropped = [x for x, k in zip(labels, kinds, strict=True) if k == "other"]
+    subject = _subject_measurements(params)
     ds = trial_from_arrays(
         p.name,
         sampling_rate_hz=rate,
@@ -324,10 +370,11 @@ def read_c3d(path: str | os.PathLike[str]) -> xr.Dataset:
         events=events,
         source_format="c3d",
         source_file=p.name,
-        attrs={"dropped_points": json.dumps(dropped)},
+        attrs={"dropped_points": json.dumps(dropped), **subject},
         **kwargs,
     )
     log += [{"operation": "dropped_points", "labels": dropped}] if dropped else []
+    log += [_measurements_log(subject)] if subject else []
     log += [{"operation": "events_ignored", "events": ignored}] if ignored else []
     for entry in log:
         ds = append_log(ds, entry.pop("operation"), **entry)

@@ -8,6 +8,7 @@ and the validation against Vicon Plug-in Gait and OpenSim.
 
 from stridescope.kinematics.joints import (
     ALL_ANGLES,
+    DEFAULT_CUTOFF_HZ,
     AngleResult,
     compute_angles,
     hip_angles,
@@ -36,6 +37,7 @@ from stridescope.kinematics.segments import (
 
 __all__ = [
     "ALL_ANGLES",
+    "DEFAULT_CUTOFF_HZ",
     "AngleResult",
     "HipCentreMethod",
     "PelvisOrder",

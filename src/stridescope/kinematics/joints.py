@@ -10,6 +10,7 @@ same anatomical motion on both sides (as Plug-in Gait and OpenSim report them).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,6 +21,12 @@ from numpy.typing import NDArray
 from stridescope.errors import InputError
 from stridescope.kinematics import pelvis as pel
 from stridescope.kinematics import segments as seg
+from stridescope.kinematics._femur import (
+    FemurSegment,
+    ankle_centre,
+    build_femur,
+    knee_flexion,
+)
 from stridescope.kinematics.rotations import decompose, relative_rotation
 from stridescope.model import schema as s
 from stridescope.model.skeleton import (
@@ -30,9 +37,11 @@ from stridescope.model.skeleton import (
     sided,
 )
 from stridescope.model.trial import validate_trial
+from stridescope.processing.filtering import lowpass_positions
 
 __all__ = [
     "ALL_ANGLES",
+    "DEFAULT_CUTOFF_HZ",
     "AngleResult",
     "FemurSegment",
     "build_femur",
@@ -45,11 +54,12 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 Side = Literal["left", "right"]
 
-_SIDE_SIGN = {"left": -1.0, "right": 1.0}
 _HIP_SIGNS: dict[str, FloatArray] = {
     "right": np.array([1.0, 1.0, 1.0]),
     "left": np.array([1.0, -1.0, -1.0]),
 }
+#: Default low-pass cut-off (Hz) for marker positions (methods E, running: 6-12 Hz).
+DEFAULT_CUTOFF_HZ = 10.0
 # Thorax relative to pelvis: + ISB rotation about z tips the thorax back (extension).
 _LUMBAR_SIGNS = np.array([-1.0, 1.0, 1.0])
 
@@ -80,33 +90,6 @@ def hip_angles(pelvis: FloatArray, femur: FloatArray, *, side: Side) -> FloatArr
     return np.asarray(decompose("zxy", rel) * _HIP_SIGNS[side], dtype=float)
 
 
-def knee_flexion(
-    femur: FloatArray, knee_centre: FloatArray, ankle_centre: FloatArray
-) -> FloatArray:
-    """Knee flexion: the shank axis's angle from the femur's long axis, sagittally.
-
-    The shank axis (ankle to knee centre) is expressed in the femur frame and its
-    angle is measured in the femur's x-y (sagittal) plane: 0 when in line with the
-    femur, + when the ankle lies behind it (flexion), - for hyperextension. This is
-    the first angle of a ``"zxy"`` decomposition of the shank relative to the femur,
-    so it does not need the shank's own medio-lateral axis.
-
-    Parameters
-    ----------
-    femur
-        ``(time, 3, 3)`` femur frames.
-    knee_centre, ankle_centre
-        ``(time, 3)`` positions, metres.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(time,)`` degrees.
-    """
-    shank = np.einsum("tji,tj->ti", femur, knee_centre - ankle_centre)
-    return np.asarray(np.degrees(np.arctan2(shank[:, 0], shank[:, 1])), dtype=float)
-
-
 def lumbar_angles(pelvis: FloatArray, thorax: FloatArray) -> FloatArray:
     """Thorax relative to pelvis: flexion, lateral bending, axial rotation.
 
@@ -130,86 +113,6 @@ ALL_ANGLES: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class FemurSegment:
-    """A femur frame, its knee centre and whether its axial rotation is anatomical.
-
-    Attributes
-    ----------
-    frame
-        ``(time, 3, 3)`` femur frames.
-    knee_centre_m
-        ``(time, 3)`` knee joint centres, metres.
-    rotation_known
-        False when only the long axis is anatomical (its medio-lateral axis was
-        borrowed from the pelvis), so hip rotation must not be reported.
-    method
-        Plain-language description of the construction.
-    """
-
-    frame: FloatArray
-    knee_centre_m: FloatArray
-    rotation_known: bool
-    method: str
-
-
-def _knee_offset_m(kp: seg.Keypoints, side: Side) -> tuple[float, str]:
-    width = kp.length_m(f"{side}_knee_width_m")
-    diameter = kp.length_m("marker_diameter_m") or seg.DEFAULT_MARKER_DIAMETER_M
-    source = "trial attrs"
-    if width is None:
-        width, source = seg.DEFAULT_KNEE_WIDTH_M, "default"
-    return 0.5 * (width + diameter), f"knee width {width:.3f} m ({source})"
-
-
-def build_femur(
-    kp: seg.Keypoints, pelvis: pel.PelvisSegment, side: Side
-) -> FemurSegment | str:
-    """Femur of ``side`` from the best knee information available.
-
-    Order of preference: both epicondyles (ISB); a knee joint centre keypoint (with
-    the lateral knee marker for the medio-lateral axis when present); the lateral
-    knee marker with a thigh wand (Plug-in Gait chord function); the lateral knee
-    marker alone (chord function in the plane of the pelvis's medio-lateral axis).
-    Without a medial marker, thigh wand or lateral marker beside a knee centre, the
-    medio-lateral axis is borrowed from the pelvis and hip rotation is not reported.
-
-    Returns
-    -------
-    FemurSegment or str
-        The femur, or a plain-language reason why it cannot be built.
-    """
-    hip = pelvis.hip_centres_m[side]
-    lateral, medial = kp.get(f"{side}_knee_lateral"), kp.get(f"{side}_knee_medial")
-    centre, wand = kp.get(f"{side}_knee"), kp.get(f"{side}_thigh_wand")
-    pelvis_right = _SIDE_SIGN[side] * pelvis.frame[:, :, 2]
-    if lateral is not None and medial is not None:
-        knee = 0.5 * (lateral + medial)
-        return FemurSegment(
-            seg.femur_frame(hip, knee, lateral - medial, side=side),
-            knee,
-            True,
-            "ISB: hip centre and both epicondyles",
-        )
-    if centre is not None:
-        ref = pelvis_right if lateral is None else lateral - centre
-        frame = seg.femur_frame(hip, centre, ref, side=side)
-        text = "knee joint centre" + (
-            " + lateral knee marker" if lateral is not None else ""
-        )
-        return FemurSegment(frame, centre, lateral is not None, text)
-    if lateral is None:
-        return f"needs a {side} knee marker (KNE/LEPI) or knee joint centre; none found"
-    offset_m, width_text = _knee_offset_m(kp, side)
-    ref = pelvis_right if wand is None else wand - lateral
-    knee = seg.chord_knee_centre(hip, lateral, ref, offset_m=offset_m)
-    frame = seg.femur_frame(hip, knee, lateral - knee, side=side)
-    using = "thigh wand" if wand is not None else "pelvis medio-lateral axis"
-    return FemurSegment(
-        frame, knee, wand is not None, f"chord function ({using}, {width_text})"
-    )
-
-
-@dataclass(frozen=True)
 class AngleResult:
     """Angles of a trial and why the others could not be computed.
 
@@ -230,31 +133,6 @@ class AngleResult:
     methods: dict[str, str]
 
 
-def _ankle_centre(
-    kp: seg.Keypoints, side: Side, knee_centre: FloatArray
-) -> FloatArray | None:
-    """Ankle centre: keypoint, mid-malleoli, chord with a tibia wand, or ANK alone.
-
-    The lateral malleolus alone is used as is: its lateral offset lies along the
-    knee's flexion axis, so it barely changes the sagittal knee angle.
-    """
-    centre = kp.get(f"{side}_ankle")
-    lateral = kp.get(f"{side}_ankle_lateral")
-    medial, wand = kp.get(f"{side}_ankle_medial"), kp.get(f"{side}_tibia_wand")
-    if centre is not None or lateral is None:
-        return centre
-    if medial is not None:
-        return 0.5 * (lateral + medial)
-    if wand is None:
-        return lateral
-    width = kp.length_m(f"{side}_ankle_width_m") or seg.DEFAULT_ANKLE_WIDTH_M
-    diameter = kp.length_m("marker_diameter_m") or seg.DEFAULT_MARKER_DIAMETER_M
-    offset_m = 0.5 * (width + diameter)
-    return seg.chord_knee_centre(
-        knee_centre, lateral, wand - lateral, offset_m=offset_m
-    )
-
-
 def _leg_results(
     kp: seg.Keypoints, pelvis: pel.PelvisSegment, side: Side
 ) -> tuple[pel.Partial, str]:
@@ -269,11 +147,12 @@ def _leg_results(
         angles[name["hip_internal_rotation"]] = values[:, 2]
     else:
         missing[name["hip_internal_rotation"]] = (
-            f"needs both {side} epicondyle markers, a {side} thigh wand, or a lateral "
-            f"knee marker beside the knee centre to fix the thigh's axial rotation; "
-            f"the femur was built from: {femur.method}"
+            f"needs both {side} epicondyle markers, a {side} thigh wand, a lateral "
+            "knee marker beside the knee centre, or a thigh cluster with a patella "
+            f"marker to fix the thigh's axial rotation; the femur was built from: "
+            f"{femur.method}"
         )
-    ankle = _ankle_centre(kp, side, femur.knee_centre_m)
+    ankle = ankle_centre(kp, side, femur.knee_centre_m)
     if ankle is None:
         missing[name["knee_flexion"]] = (
             f"needs a {side} ankle marker (ANK/LMAL) or ankle joint centre; none found"
@@ -330,8 +209,12 @@ def _result(
     return AngleResult(array, ordered, methods)
 
 
-def _check_options(pelvis_order: str, hip_centre: str) -> None:
+def _check_options(pelvis_order: str, hip_centre: str, cutoff_hz: float | None) -> None:
     problems = []
+    if cutoff_hz is not None and not (np.isfinite(cutoff_hz) and cutoff_hz > 0):
+        problems.append(
+            f"Expected cutoff_hz > 0 (Hz) or None (no filter), but got {cutoff_hz!r}."
+        )
     if pelvis_order not in ("baker", "vicon"):
         problems.append(
             f"Expected pelvis_order 'baker' or 'vicon', but got {pelvis_order!r}."
@@ -344,11 +227,39 @@ def _check_options(pelvis_order: str, hip_centre: str) -> None:
         raise InputError(" ".join(problems))
 
 
+def _filtered(ds: xr.Dataset, cutoff_hz: float | None) -> tuple[xr.Dataset, str]:
+    """The trial with low-pass filtered positions, and what was done (methods E)."""
+    if cutoff_hz is None:
+        return ds, "none (cutoff_hz=None)"
+    earlier = [
+        entry
+        for entry in json.loads(str(ds.attrs.get(s.ATTR_LOG, "[]")))
+        if entry.get("operation") == "lowpass_positions"
+    ]
+    if earlier:
+        return ds, (
+            "none: the positions were already low-pass filtered at "
+            f"{earlier[-1].get('cutoff_hz')} Hz (trial log)"
+        )
+    nyquist_hz = 0.5 * float(ds.attrs[s.ATTR_SAMPLING_RATE_HZ])
+    if cutoff_hz >= nyquist_hz:
+        return ds, (
+            f"none: {cutoff_hz:g} Hz is not below the Nyquist frequency "
+            f"({nyquist_hz:g} Hz), so the positions hold nothing to remove"
+        )
+    text = (
+        f"4th-order zero-lag Butterworth low-pass at {cutoff_hz:g} Hz on the "
+        "positions; each run between NaN gaps filtered on its own, gaps kept"
+    )
+    return lowpass_positions(ds, cutoff_hz=cutoff_hz), text
+
+
 def compute_angles(
     ds: xr.Dataset,
     *,
     pelvis_order: pel.PelvisOrder = "baker",
     hip_centre: pel.HipCentreMethod = "harrington",
+    cutoff_hz: float | None = DEFAULT_CUTOFF_HZ,
 ) -> AngleResult:
     """Compute 3D hip, knee, pelvis, trunk and lumbar angles from a trial.
 
@@ -367,6 +278,14 @@ def compute_angles(
         attrs ``left_leg_length_m`` / ``right_leg_length_m``; optional
         ``inter_asis_distance_m``, ``<side>_asis_trochanter_distance_m``,
         ``marker_diameter_m``). Ignored when the trial carries hip centres.
+    cutoff_hz
+        Cut-off (Hz) of the 4th-order zero-lag Butterworth low-pass applied to the
+        positions before any frame is built (methods E: 10 Hz for running; Winter
+        2009). ``None`` uses the positions as given (e.g. to reproduce software
+        that computed from the same markers). Not applied when the trial's log shows
+        an earlier ``lowpass_positions``, or when the cut-off is not below the
+        Nyquist frequency (nothing to remove). NaN gaps stay NaN: each visible run
+        is filtered on its own. ``methods["filter"]`` says what was done.
 
     Returns
     -------
@@ -378,19 +297,20 @@ def compute_angles(
     ------
     InputError
         When the trial is invalid, its positions are not 3D metres in a lab frame,
-        an option is unknown, or ``hip_centre="davis"`` lacks the leg lengths.
+        an option is unknown, ``cutoff_hz`` is not positive, or
+        ``hip_centre="davis"`` lacks the leg lengths.
     """
     validate_trial(ds, require=(s.POSITION,))
-    _check_options(pelvis_order, hip_centre)
-    kp = seg.Keypoints.from_trial(ds)
+    _check_options(pelvis_order, hip_centre, cutoff_hz)
+    filtered, filter_text = _filtered(ds, cutoff_hz)
+    kp = seg.Keypoints.from_trial(filtered)
     pelvis = pel.build_pelvis(kp, hip_centre=hip_centre)
     if isinstance(pelvis, str):
-        return _result(
-            ds, {}, dict.fromkeys(ALL_ANGLES, f"no pelvis: {pelvis}"), methods={}
-        )
+        reasons = dict.fromkeys(ALL_ANGLES, f"no pelvis: {pelvis}")
+        return _result(ds, {}, reasons, methods={"filter": filter_text})
     progression, rule = pel.progression_for(pelvis, kp, snap=pelvis_order == "vicon")
     angles, missing = pel.pelvis_results(pelvis, progression, pelvis_order)
-    methods = {"pelvis": pelvis.method, "progression": rule}
+    methods = {"filter": filter_text, "pelvis": pelvis.method, "progression": rule}
     for side in ("left", "right"):
         (leg, leg_missing), methods[f"{side}_femur"] = _leg_results(kp, pelvis, side)
         angles.update(leg)
