@@ -120,4 +120,4 @@ def test_missing_file_exits_2(tmp_path: Path) -> None:
 def test_bad_events_option_exits_2(tmp_path: Path) -> None:
     code, _, err = _invoke("analyze", "x.c3d", "--events", "guess")
     assert code == 2
-    assert "--events: expected auto" in err
+    assert "--events: expected one of auto" in err

@@ -10,16 +10,17 @@ from __future__ import annotations
 import logging
 import shutil
 import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from stridescope import io
+from stridescope._analysis import AnalysisOptions, InputAnalysis, ProgressReporter
+from stridescope._video_path import analyze_keypoints, load_video
 from stridescope.errors import (
     InputError,
     InsufficientDataError,
@@ -46,42 +47,7 @@ __all__ = ["AnalysisOptions", "InputAnalysis", "analyze", "write_outputs"]
 
 logger = logging.getLogger(__name__)
 
-EventsChoice = Literal["auto", "force_plate", "file", "detected"]
-Progress = Callable[[str], None]
 MIN_STRIDES = 2
-
-
-@dataclass(frozen=True)
-class AnalysisOptions:
-    """Options of :func:`analyze`.
-
-    Parameters
-    ----------
-    events
-        Which events to analyse with: ``"auto"`` takes force-plate events when a force
-        file is given, else the file's own events, else detects them from the feet.
-    activity
-        ``"auto"``, ``"running"`` or ``"walking"`` for event detection.
-    """
-
-    events: EventsChoice = "auto"
-    activity: Literal["auto", "running", "walking"] = "auto"
-
-
-@dataclass(frozen=True)
-class InputAnalysis:
-    """Everything computed for one motion input."""
-
-    path: Path
-    format: str
-    trial: xr.Dataset
-    angles: xr.DataArray | None
-    angle_sources: dict[str, str]
-    unavailable: dict[str, str]
-    events: list[Event]
-    events_source: str
-    strides: pd.DataFrame
-    metrics: dict[str, Any] = field(default_factory=dict)
 
 
 def _split_inputs(paths: Sequence[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
@@ -177,15 +143,32 @@ def _choose_events(
     return events, "detected"
 
 
+def _load(
+    path: Path, fmt: str, options: AnalysisOptions, progress: ProgressReporter | None
+) -> xr.Dataset:
+    if fmt == "video":
+        return load_video(path, options=options, progress=progress)
+    return io.load(path, format=fmt)
+
+
 def analyze_input(
     path: Path,
     fmt: str,
     *,
     forces_path: Path | None = None,
-    options: AnalysisOptions = AnalysisOptions(),
+    options: AnalysisOptions | None = None,
+    progress: ProgressReporter | None = None,
 ) -> InputAnalysis:
     """Analyse one motion file (optionally with its force-plate companion)."""
-    trial = io.load(path, format=fmt)
+    options = options or AnalysisOptions()
+    trial = _load(path, fmt, options, progress)
+    if trial.attrs.get(s.ATTR_SPACE_UNIT) == "px":
+        if forces_path is not None:
+            raise InputError(
+                f"{forces_path.name}: force plates can only be paired with motion "
+                "capture, not with video or image keypoints."
+            )
+        return analyze_keypoints(trial, path=path, fmt=fmt, options=options)
     forces = io.read_force_plates(forces_path) if forces_path else None
     angles, sources, unavailable = _merge_angles(trial)
     events, events_source = _choose_events(trial, forces, options)
@@ -220,12 +203,13 @@ def _summary(analysis: InputAnalysis) -> InputSummary:
     return InputSummary(
         file=analysis.path.name,
         format=analysis.format,
-        view=str(trial.attrs.get(s.ATTR_VIEW, "3d")),
+        view=analysis.view,
         sampling_rate_hz=float(trial.attrs[s.ATTR_SAMPLING_RATE_HZ]),
         duration_s=float(times[-1] - times[0]),
         n_frames=int(times.size),
         events_source=analysis.events_source,
         angle_sources=tuple(sorted(set(analysis.angle_sources.values()))),
+        details=analysis.details,
     )
 
 
@@ -254,7 +238,7 @@ def _gait_section(analysis: InputAnalysis) -> dict[str, Any]:
     for name, metric in analysis.metrics.items():
         if name not in _GAIT_KEYS:
             continue
-        entry = metric_to_dict(metric)
+        entry = metric_to_dict(metric, pooled=True)
         if name == "stride_count":
             continue
         if name == "cadence_spm":
@@ -324,8 +308,8 @@ def _name_the_file(error: StridescopeError, path: Path) -> StridescopeError:
 def analyze(
     paths: Sequence[str | Path],
     *,
-    options: AnalysisOptions = AnalysisOptions(),
-    progress: Progress | None = None,
+    options: AnalysisOptions | None = None,
+    progress: ProgressReporter | None = None,
 ) -> Report:
     """Analyse the given files and return the report (nothing is written).
 
@@ -351,22 +335,28 @@ def analyze(
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", StridescopeWarning)
-        report = _analyze_all([Path(p) for p in paths], options, progress)
+        report = _analyze_all(
+            [Path(p) for p in paths], options or AnalysisOptions(), progress
+        )
     messages = [str(w.message) for w in caught if issubclass(w.category, Warning)]
     return replace(report, warnings=tuple(dict.fromkeys(messages)))
 
 
 def _analyze_all(
-    paths: list[Path], options: AnalysisOptions, progress: Progress | None
+    paths: list[Path], options: AnalysisOptions, progress: ProgressReporter | None
 ) -> Report:
     motion, forces = _split_inputs(paths)
     analyses = []
     for path, fmt in motion:
         if progress:
-            progress(f"analysing {path.name}")
+            progress.stage(f"analysing {path.name}")
         try:
             analysis = analyze_input(
-                path, fmt, forces_path=forces[0] if forces else None, options=options
+                path,
+                fmt,
+                forces_path=forces[0] if forces else None,
+                options=options,
+                progress=progress,
             )
         except StridescopeError as e:
             raise _name_the_file(e, path) from e

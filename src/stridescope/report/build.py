@@ -31,6 +31,7 @@ class InputSummary:
     n_frames: int
     events_source: str
     angle_sources: tuple[str, ...] = ()
+    details: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -62,16 +63,23 @@ def _stat_dict(stat: Any) -> JsonDict | None:
     }
 
 
-def metric_to_dict(metric: Any, *, source: str = "") -> JsonDict:
-    """Convert a ``gait.metrics.Metric`` into its report.json form."""
+def metric_to_dict(metric: Any, *, source: str = "", pooled: bool = False) -> JsonDict:
+    """Convert a ``gait.metrics.Metric`` into its report.json form.
+
+    A metric with per-side values is reported per side (``left``/``right``) unless
+    ``pooled`` is set (timing metrics such as cadence, which are reported for both
+    feet together as ``value``); a metric without sides is reported as ``value``.
+    """
     out: JsonDict = {"unit": metric.unit, "confidence": metric.confidence}
-    if metric.value is not None:
+    sides = {
+        side: getattr(metric, side)
+        for side in ("left", "right")
+        if getattr(metric, side) is not None
+    }
+    if sides and not pooled:
+        out.update({side: _stat_dict(stat) for side, stat in sides.items()})
+    elif metric.value is not None:
         out["value"] = _stat_dict(metric.value)
-    else:
-        for side in ("left", "right"):
-            stat = getattr(metric, side)
-            if stat is not None:
-                out[side] = _stat_dict(stat)
     if source:
         out["source"] = source
     if metric.note:
@@ -127,6 +135,7 @@ def report_to_dict(report: Report) -> JsonDict:
                 "n_frames": i.n_frames,
                 "events_source": i.events_source,
                 "angle_sources": list(i.angle_sources),
+                **dict(i.details),
             }
             for i in report.inputs
         ],
