@@ -128,6 +128,11 @@ def _extrema(signal: FloatArray, period_frames: float) -> list[int]:
 
 
 def _period_frames(signal: FloatArray, rate_hz: float) -> float:
+    if np.isfinite(signal).sum() < 3:
+        raise MissingDataError(
+            "Expected the feet to be seen in at least 3 frames to find the stride "
+            "period, but they are missing (low visibility) in nearly every frame."
+        )
     return stride_period_s(signal, rate_hz) * rate_hz
 
 

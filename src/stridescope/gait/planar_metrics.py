@@ -230,6 +230,8 @@ def _plane_reason(plane: str, label: str, view: str) -> str | None:
         return f"{label} needs a side view; this clip is {view}"
     if plane == "frontal" and view not in FRONTAL_VIEWS:
         return f"{label} needs a rear or front view; this clip is {view}"
+    if plane == "world" and view not in (*SIDE_VIEWS, *FRONTAL_VIEWS):
+        return f"{label} needs a side, rear or front view; this clip is {view}"
     return None
 
 

@@ -10,8 +10,8 @@ Joint centres (lab z-up, metres), first rule that applies:
 
 - hips: Harrington et al. (2007, J Biomech 40:595-602) from the ASIS/PSIS markers
   (:func:`stridescope.kinematics.pelvis.build_pelvis`), or the trial's hip centres;
-- knees: a knee keypoint, mid-epicondyles, or the Plug-in Gait chord function from a
-  lateral knee marker (:func:`stridescope.kinematics.joints.build_femur`); else the
+- knees: as :func:`stridescope.kinematics.joints.build_femur` places them (knee
+  keypoint, mid-epicondyles, chord function from a lateral knee marker); else the
   functional centre (SCoRE, Ehrig et al. 2006, J Biomech 39:2798-2809) of the thigh
   and shank marker clusters (labels ``<L|R>TH*`` and ``<L|R>TB*``/``<L|R>TI*``);
 - ankles: an ankle keypoint, mid-malleoli, the lateral malleolus moved medially by
@@ -261,21 +261,41 @@ def joint_centres(ds3d: xr.Dataset) -> JointCentres:
     return JointCentres(positions, kp.time_s, frame[0, :, 0].copy(), methods)
 
 
-def _check_options(camera: str, follow: str, numbers: dict[str, float]) -> None:
-    problems = []
-    if camera not in CAMERAS:
-        problems.append(f"Expected camera in {CAMERAS}, but got {camera!r}.")
-    if follow not in ("track", "pan"):
-        problems.append(f"Expected follow 'track' or 'pan', but got {follow!r}.")
-    bad = {k: v for k, v in numbers.items() if not (np.isfinite(v) and v > 0)}
-    problems += [f"Expected a positive {k}, but got {v!r}." for k, v in bad.items()]
-    for key in ("noise_leg_fraction", "dropout_fraction"):
-        if key in bad and numbers[key] == 0:
-            problems.remove(f"Expected a positive {key}, but got 0.0.")
-    if numbers["dropout_fraction"] >= 1:
-        problems.append("Expected dropout_fraction below 1, but it is not.")
-    if problems:
-        raise InputError("Cannot project the trial: " + " ".join(problems))
+@dataclass(frozen=True)
+class _Setup:
+    """The options of :func:`project_trial`."""
+
+    camera: str
+    fps: float
+    distance_m: float
+    focal_px: float
+    image_size_px: tuple[int, int]
+    noise_leg_fraction: float
+    dropout_fraction: float
+    seed: int
+    follow: str
+
+    def check(self) -> None:
+        problems = []
+        if self.camera not in CAMERAS:
+            problems.append(f"Expected camera in {CAMERAS}, but got {self.camera!r}.")
+        if self.follow not in ("track", "pan"):
+            problems.append(f"Expected follow 'track' or 'pan', got {self.follow!r}.")
+        for key in ("fps", "distance_m", "focal_px"):
+            if not (np.isfinite(getattr(self, key)) and getattr(self, key) > 0):
+                problems.append(
+                    f"Expected a positive {key}, but got {getattr(self, key)}."
+                )
+        if (
+            not 0 <= self.noise_leg_fraction < np.inf
+            or not 0 <= self.dropout_fraction < 1
+        ):
+            problems.append(
+                "Expected noise_leg_fraction >= 0 and dropout_fraction in [0, 1), but "
+                f"got {self.noise_leg_fraction} and {self.dropout_fraction}."
+            )
+        if problems:
+            raise InputError("Cannot project the trial: " + " ".join(problems))
 
 
 def _track(
@@ -290,19 +310,19 @@ def _track(
 
 
 def _camera_path(
-    track: FloatArray, forward: FloatArray, distance_m: float, follow: str
+    track: FloatArray, forward: FloatArray, setup: _Setup
 ) -> tuple[FloatArray, FloatArray]:
-    """Camera centres ``(time, 3)`` and axes ``(time, 3, 3)``: rows = right, down,
-    optical axis, in the lab."""
-    if follow == "track":
-        centre = track - distance_m * forward
+    """Camera centres ``(time, 3)`` and axes ``(time, 3, 3)`` (rows: image right,
+    image down, optical axis) in the lab."""
+    if setup.follow == "track":
+        centre = track - setup.distance_m * forward
         optical = np.broadcast_to(forward, track.shape)
     else:
-        centre = np.broadcast_to(track.mean(axis=0) - distance_m * forward, track.shape)
+        still = track.mean(axis=0) - setup.distance_m * forward
+        centre = np.broadcast_to(still, track.shape)
         optical = unit((track - centre) * np.array([1.0, 1.0, 0.0]))
-    axes = np.stack(
-        [np.cross(optical, _UP), np.broadcast_to(-_UP, optical.shape), optical], axis=1
-    )
+    down = np.broadcast_to(-_UP, optical.shape)
+    axes = np.stack([np.cross(optical, _UP), down, optical], axis=1)
     return np.asarray(centre, float), axes
 
 
@@ -318,12 +338,6 @@ def _leg_length(points: FloatArray, names: list[str]) -> float:
     return float(np.mean(lengths))
 
 
-def _ordered(centres: JointCentres) -> tuple[list[str], FloatArray]:
-    rank = {name: k for k, name in enumerate(BLAZEPOSE_33)}
-    names = sorted(centres.positions_m, key=lambda n: rank.get(n, len(rank)))
-    return names, np.stack([centres.positions_m[n] for n in names], axis=2)
-
-
 @dataclass(frozen=True)
 class _Shot:
     names: list[str]
@@ -334,66 +348,66 @@ class _Shot:
     camera_height_m: float
 
 
-def _shoot(
-    centres: JointCentres,
-    *,
-    camera: str,
-    follow: str,
-    distance_m: float,
-    focal_px: float,
-    image_size_px: tuple[int, int],
-) -> _Shot:
-    names, xyz = _ordered(centres)
+def _shoot(centres: JointCentres, setup: _Setup) -> _Shot:
+    rank = {name: k for k, name in enumerate(BLAZEPOSE_33)}
+    names = sorted(centres.positions_m, key=lambda n: rank.get(n, len(rank)))
+    xyz = np.stack([centres.positions_m[n] for n in names], axis=2)
+    mid = 0.5 * (centres.positions_m["left_hip"] + centres.positions_m["right_hip"])
     p = centres.progression
-    mid = 0.5 * (
-        xyz[:, :, names.index("left_hip")] + xyz[:, :, names.index("right_hip")]
-    )
     track = _track(mid, centres.time_s, p)
     runner_right = np.cross(p, _UP)
     forward = {"side-left": runner_right, "side-right": -runner_right, "rear": p}
-    centre, axes = _camera_path(track, forward[camera], distance_m, follow)
+    centre, axes = _camera_path(track, forward[setup.camera], setup)
     cam = np.einsum("tij,tjk->tik", axes, xyz - centre[:, :, None])
     if not np.all(cam[:, 2][np.isfinite(cam[:, 2])] > 0.1):
         raise InputError(
-            f"Expected every joint in front of the camera, but some are within 0.1 m "
-            f"of it or behind it at distance_m={distance_m}; increase distance_m."
+            "Expected every joint in front of the camera, but some are within 0.1 m "
+            f"of it or behind it at distance_m={setup.distance_m}; increase it."
         )
-    half = np.array(image_size_px, dtype=float)[None, :, None] / 2
-    pixels = half + focal_px * cam[:, :2] / cam[:, 2:3]
+    half = np.array(setup.image_size_px, dtype=float)[None, :, None] / 2
+    pixels = half + setup.focal_px * cam[:, :2] / cam[:, 2:3]
     world = np.einsum("tij,tjk->tik", axes, xyz - mid[:, :, None])
     return _Shot(
-        names,
-        pixels,
-        world,
-        _leg_length(pixels, names),
-        _leg_length(xyz, names),
+        names, pixels, world, _leg_length(pixels, names), _leg_length(xyz, names),
         float(np.mean(track[:, 2])),
-    )
+    )  # fmt: skip
 
 
-def _degrade(
-    shot: _Shot,
-    *,
-    noise_leg_fraction: float,
-    dropout_fraction: float,
-    seed: int,
-    image_size_px: tuple[int, int],
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _degrade(shot: _Shot, setup: _Setup) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Noisy pixels, noisy world positions and confidence (0 where lost, else 1)."""
-    rng = np.random.default_rng(seed)
-    pixels = shot.pixels + rng.normal(
-        0.0, noise_leg_fraction * shot.leg_length_px, shot.pixels.shape
-    )
-    world = shot.world_m + rng.normal(
-        0.0, noise_leg_fraction * shot.leg_length_m, shot.world_m.shape
-    )
-    dropped = rng.random(pixels[:, 0].shape) < dropout_fraction
-    size = np.array(image_size_px, dtype=float)[None, :, None]
+    rng = np.random.default_rng(setup.seed)
+    sd_px = setup.noise_leg_fraction * shot.leg_length_px
+    sd_m = setup.noise_leg_fraction * shot.leg_length_m
+    pixels = shot.pixels + rng.normal(0.0, sd_px, shot.pixels.shape)
+    world = shot.world_m + rng.normal(0.0, sd_m, shot.world_m.shape)
+    dropped = rng.random(pixels[:, 0].shape) < setup.dropout_fraction
+    size = np.array(setup.image_size_px, dtype=float)[None, :, None]
     outside = np.any((pixels < 0) | (pixels >= size), axis=1)
     lost = dropped | outside | ~np.isfinite(pixels).all(axis=1)
     pixels[np.broadcast_to(lost[:, None, :], pixels.shape)] = np.nan
     world[np.broadcast_to(dropped[:, None, :], world.shape)] = np.nan
     return pixels, world, np.where(lost, 0.0, 1.0)
+
+
+def _attrs(setup: _Setup, shot: _Shot, centres: JointCentres) -> dict[str, object]:
+    return {
+        s.ATTR_VIEW: setup.camera,
+        "camera": setup.camera,
+        "camera_follow": setup.follow,
+        "camera_distance_m": float(setup.distance_m),
+        "camera_focal_px": float(setup.focal_px),
+        "camera_height_m": round(shot.camera_height_m, 4),
+        "image_width_px": float(setup.image_size_px[0]),
+        "image_height_px": float(setup.image_size_px[1]),
+        "leg_length_px": round(shot.leg_length_px, 2),
+        "leg_length_m": round(shot.leg_length_m, 4),
+        "noise_leg_fraction": float(setup.noise_leg_fraction),
+        "noise_sd_px": round(setup.noise_leg_fraction * shot.leg_length_px, 3),
+        "dropout_fraction": float(setup.dropout_fraction),
+        "seed": int(setup.seed),
+        "progression_direction": json.dumps(centres.progression.round(4).tolist()),
+        "joint_centre_methods": json.dumps(centres.methods),
+    }
 
 
 def project_trial(
@@ -453,50 +467,16 @@ def project_trial(
     MissingDataError
         When a joint centre cannot be placed (see :func:`joint_centres`).
     """
-    numbers = {
-        "fps": fps,
-        "distance_m": distance_m,
-        "focal_px": focal_px,
-        "noise_leg_fraction": noise_leg_fraction,
-        "dropout_fraction": dropout_fraction,
-    }
-    _check_options(camera, follow, {k: float(v) for k, v in numbers.items()})
-    centres = joint_centres(ds3d).resampled(fps)
-    shot = _shoot(
-        centres,
-        camera=camera,
-        follow=follow,
-        distance_m=distance_m,
-        focal_px=focal_px,
-        image_size_px=image_size_px,
-    )
-    pixels, world, confidence = _degrade(
-        shot,
-        noise_leg_fraction=noise_leg_fraction,
-        dropout_fraction=dropout_fraction,
-        seed=seed,
-        image_size_px=image_size_px,
-    )
-    attrs = {
-        s.ATTR_VIEW: camera,
-        "camera": camera,
-        "camera_follow": follow,
-        "camera_distance_m": float(distance_m),
-        "camera_focal_px": float(focal_px),
-        "camera_height_m": round(shot.camera_height_m, 4),
-        "image_width_px": float(image_size_px[0]),
-        "image_height_px": float(image_size_px[1]),
-        "leg_length_px": round(shot.leg_length_px, 2),
-        "leg_length_m": round(shot.leg_length_m, 4),
-        "noise_leg_fraction": float(noise_leg_fraction),
-        "noise_sd_px": round(noise_leg_fraction * shot.leg_length_px, 3),
-        "dropout_fraction": float(dropout_fraction),
-        "seed": int(seed),
-        "progression_direction": json.dumps(centres.progression.round(4).tolist()),
-        "joint_centre_methods": json.dumps(centres.methods),
-    }
+    setup = _Setup(
+        camera, float(fps), float(distance_m), float(focal_px), image_size_px,
+        float(noise_leg_fraction), float(dropout_fraction), int(seed), follow,
+    )  # fmt: skip
+    setup.check()
+    centres = joint_centres(ds3d).resampled(setup.fps)
+    shot = _shoot(centres, setup)
+    pixels, world, confidence = _degrade(shot, setup)
     ds = from_arrays(
-        sampling_rate_hz=float(fps),
+        sampling_rate_hz=setup.fps,
         position=pixels,
         keypoint_names=shot.names,
         confidence=confidence,
@@ -505,7 +485,7 @@ def project_trial(
         time_s=centres.time_s,
         source_format="virtual_camera",
         source_file=str(ds3d.attrs.get(s.ATTR_SOURCE_FILE, "")),
-        attrs=attrs,
+        attrs=_attrs(setup, shot, centres),
     )
     ds = ds.assign(
         world_position=((s.TIME, WORLD_SPACE, s.KEYPOINT), world, {"units": "m"})
@@ -536,7 +516,8 @@ def reference_angles(ds3d: xr.Dataset, *, fps: float | None = None) -> xr.DataAr
     progression-vertical plane, with the signs of the planar angles; the pelvis,
     hip and trunk angles are those of :func:`stridescope.kinematics.compute_angles`
     (markers, Baker order) that it can compute: ``pelvis_obliquity``,
-    ``pelvis_rotation``, ``{side}_hip_flexion``, ``trunk_lateral_lean``, ...
+    ``pelvis_rotation``, ``{side}_hip_flexion``, ``trunk_lateral_lean``, ... (its
+    thorax-based ``trunk_forward_lean`` is replaced by the projected one).
 
     Parameters
     ----------
@@ -563,8 +544,8 @@ def reference_angles(ds3d: xr.Dataset, *, fps: float | None = None) -> xr.DataAr
     mid_hip = 0.5 * (pos["left_hip"] + pos["right_hip"])
     mid_top = 0.5 * (pos["left_shoulder"] + pos["right_shoulder"])
     out["trunk_forward_lean"] = _sagittal_deg(mid_hip - mid_top, -p, _UP)
-    computed = compute_angles(ds3d).angles
-    out |= _interpolated(computed, centres.time_s)
+    computed = _interpolated(compute_angles(ds3d).angles, centres.time_s)
+    out |= {name: v for name, v in computed.items() if name not in out}
     return xr.DataArray(
         np.stack(list(out.values()), axis=-1),
         dims=(s.TIME, s.JOINT),
