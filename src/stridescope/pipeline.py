@@ -43,7 +43,14 @@ from stridescope.report.build import (
 )
 from stridescope.report.json import render_json, write_text_atomic
 
-__all__ = ["AnalysisOptions", "InputAnalysis", "analyze", "write_outputs"]
+__all__ = [
+    "AnalysisOptions",
+    "InputAnalysis",
+    "analyze",
+    "analyze_inputs",
+    "build_measurement_report",
+    "write_outputs",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -333,18 +340,35 @@ def analyze(
     StridescopeError
         For unreadable, unsupported or too short inputs.
     """
+    analyses, messages = analyze_inputs(paths, options=options, progress=progress)
+    return replace(build_measurement_report(analyses), warnings=messages)
+
+
+def analyze_inputs(
+    paths: Sequence[str | Path],
+    *,
+    options: AnalysisOptions | None = None,
+    progress: ProgressReporter | None = None,
+) -> tuple[tuple[InputAnalysis, ...], tuple[str, ...]]:
+    """Analyse each motion input; return the analyses and the warnings met.
+
+    Raises
+    ------
+    StridescopeError
+        For unreadable, unsupported or too short inputs (the message names the file).
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", StridescopeWarning)
-        report = _analyze_all(
+        analyses = _analyze_all(
             [Path(p) for p in paths], options or AnalysisOptions(), progress
         )
     messages = [str(w.message) for w in caught if issubclass(w.category, Warning)]
-    return replace(report, warnings=tuple(dict.fromkeys(messages)))
+    return analyses, tuple(dict.fromkeys(messages))
 
 
 def _analyze_all(
     paths: list[Path], options: AnalysisOptions, progress: ProgressReporter | None
-) -> Report:
+) -> tuple[InputAnalysis, ...]:
     motion, forces = _split_inputs(paths)
     analyses = []
     for path, fmt in motion:
@@ -361,6 +385,11 @@ def _analyze_all(
         except StridescopeError as e:
             raise _name_the_file(e, path) from e
         analyses.append(analysis)
+    return tuple(analyses)
+
+
+def build_measurement_report(analyses: Sequence[InputAnalysis]) -> Report:
+    """Assemble the measurement part of the report from analysed inputs."""
     first = analyses[0]
     unavailable: dict[str, str] = {}
     for analysis in analyses:

@@ -45,6 +45,7 @@ class Report:
     unavailable: Mapping[str, str]
     strides: tuple[JsonDict, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    sections: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _finite_or_none(x: Any) -> Any:
@@ -145,4 +146,5 @@ def report_to_dict(report: Report) -> JsonDict:
         "unavailable": dict(report.unavailable),
         "strides": list(report.strides),
         "warnings": list(report.warnings),
+        **dict(report.sections),
     }
