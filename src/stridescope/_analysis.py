@@ -43,6 +43,9 @@ class AnalysisOptions:
         automatically).
     pose_model
         BlazePose model for video input.
+    height_m
+        The runner's standing height in metres; video distances given as % of leg
+        length are then also reported in metres.
     """
 
     events: EventsChoice = "auto"
@@ -50,6 +53,7 @@ class AnalysisOptions:
     view: str | None = None
     person: int | None = None
     pose_model: Literal["lite", "full", "heavy"] = "full"
+    height_m: float | None = None
 
 
 @dataclass(frozen=True)

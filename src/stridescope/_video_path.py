@@ -9,7 +9,7 @@ view's metrics, all with ``moderate`` or ``low`` confidence.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import xarray as xr
 from stridescope._analysis import AnalysisOptions, InputAnalysis, ProgressReporter
 from stridescope.errors import InputError, InsufficientDataError
 from stridescope.gait.keypoint_events import detect_keypoint_events
+from stridescope.gait.metrics import Metric, StrideStat
 from stridescope.gait.planar_metrics import compute_planar_metrics
 from stridescope.gait.strides import segment_strides
 from stridescope.kinematics.planar import compute_planar_angles
@@ -26,6 +27,11 @@ from stridescope.processing.cleaning import clean_keypoints, data_quality
 from stridescope.processing.view import detect_view
 
 MIN_STRIDES = 2
+
+#: Hip-to-ankle length as a fraction of standing height: thigh 0.245 + leg 0.246
+#: (Winter 2009, Biomechanics and Motor Control of Human Movement, segment lengths).
+LEG_LENGTH_PER_HEIGHT = 0.491
+_PCT_OF_LEG = ("overstride_pct", "vertical_oscillation_pct", "step_width_pct")
 
 #: Motion-capture metrics a single video cannot give, with the plain reason.
 _VIDEO_CANNOT: dict[str, str] = {
@@ -103,6 +109,36 @@ def _jsonable(value: Any) -> Any:
         return str(value)
 
 
+def _scaled(stat: StrideStat | None, factor: float) -> StrideStat | None:
+    if stat is None:
+        return None
+    return StrideStat(stat.mean * factor, stat.sd * factor, stat.n_strides)
+
+
+def _in_metres(metrics: dict[str, Metric], height_m: float) -> dict[str, Metric]:
+    """Metric versions (``_m``) of the leg-length-relative distances."""
+    if not 0.5 <= height_m <= 2.5:
+        raise InputError(f"--height-m: expected 0.5 to 2.5 m, got {height_m}.")
+    leg_m = LEG_LENGTH_PER_HEIGHT * height_m
+    out = {}
+    for name in _PCT_OF_LEG:
+        if name not in metrics:
+            continue
+        m = metrics[name]
+        new = name.removesuffix("_pct") + "_m"
+        out[new] = replace(
+            m,
+            name=new,
+            unit="m",
+            left=_scaled(m.left, leg_m / 100),
+            right=_scaled(m.right, leg_m / 100),
+            value=_scaled(m.value, leg_m / 100),
+            note=f"from % of leg length with leg length {leg_m:.3f} m "
+            f"(= {LEG_LENGTH_PER_HEIGHT} x height {height_m} m, Winter 2009)",
+        )
+    return out
+
+
 def analyze_keypoints(
     trial: xr.Dataset, *, path: Path, fmt: str, options: AnalysisOptions
 ) -> InputAnalysis:
@@ -123,6 +159,8 @@ def analyze_keypoints(
     metrics, unavailable = compute_planar_metrics(
         cleaned, result.angles, events, strides, view=view
     )
+    if options.height_m is not None:
+        metrics.update(_in_metres(metrics, options.height_m))
     sources = {str(j): "computed:keypoints" for j in result.angles[s.JOINT].values}
     quality = asdict(data_quality(cleaned))
     return InputAnalysis(
