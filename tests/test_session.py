@@ -36,7 +36,9 @@ def test_cauda_equina_answer_gives_emergency_and_no_lessons(runner_nc: Path) -> 
 
 
 def test_radiating_leg_pain_is_out_of_scope(runner_nc: Path) -> None:
-    session = run_session([runner_nc], answers={**_all_no(), "leg_pain_below_knee": True})
+    session = run_session(
+        [runner_nc], answers={**_all_no(), "leg_pain_below_knee": True}
+    )
     assert session.screening.status == "out_of_scope"
     assert "not made for this kind of back pain" in session.screening.headline
     assert session.plan is None
