@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: espeak-ng speaks the lesson audio, lame encodes MP3.
 APT_PACKAGES=(espeak-ng lame)
+# The browser test of the HTML report needs Chromium (only with --dev).
+if [ "${1:-}" = "--dev" ]; then APT_PACKAGES+=(chromium fonts-dejavu-core); fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

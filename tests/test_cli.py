@@ -34,7 +34,7 @@ def test_analyze_writes_report(tmp_path: Path) -> None:
     assert code == 0, err
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["inputs"][0]["file"] == "runner.nc"
-    assert "report.json" in out
+    assert "report.html" in out
 
 
 def _truncated_c3d(data: Path, folder: Path) -> Path:

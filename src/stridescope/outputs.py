@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -207,6 +208,7 @@ def write_session(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         _stage(session, staging, audio=audio, html=html)
+        _usual_permissions(staging)
         return _move_into_place(staging, out)
     except OSError as e:
         raise InputError(f"{out}: cannot write the outputs ({e.strerror}).") from e
@@ -214,6 +216,19 @@ def write_session(
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _usual_permissions(folder: Path) -> None:
+    """Give staged files and folders the modes the user's umask asks for.
+
+    Temporary files and folders are created private (0600/0700); the outputs are
+    ordinary files the user may share, like anything else they create.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+    for item in folder.rglob("*"):
+        item.chmod((0o777 if item.is_dir() else 0o666) & ~umask)
 
 
 def _move_into_place(staging: Path, out: Path) -> list[Path]:

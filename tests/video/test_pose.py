@@ -114,6 +114,40 @@ def test_extract_builds_a_valid_trial_with_nan_rows(tmp_path: Path) -> None:
     assert json.loads(attrs["log"])[-1]["operation"] == "extract_pose"
 
 
+def test_the_trial_round_trips_through_the_native_format(tmp_path: Path) -> None:
+    from stridescope.io import load, save
+
+    ds = run(
+        write_clip(tmp_path / "clip.mp4"), lambda i, t: [] if i == 2 else [person(9)]
+    )
+    save(ds, tmp_path / "trial.nc")
+    back = load(tmp_path / "trial.nc")
+    for name in ("position", "confidence", "presence", "world_position"):
+        np.testing.assert_array_equal(back[name].values, ds[name].values)
+    assert back.attrs["pose_tracks"] == ds.attrs["pose_tracks"]
+
+
+def test_the_public_surface_is_curated() -> None:
+    import stridescope.video
+
+    assert set(stridescope.video.__all__) == {
+        "MODELS",
+        "VIDEO_SUFFIXES",
+        "Frame",
+        "MediaPipePoseEstimator",
+        "PoseDetections",
+        "PoseEstimator",
+        "TrackScore",
+        "VideoInfo",
+        "extract_pose",
+        "iter_frames",
+        "probe_video",
+        "register_video_format",
+        "sniff_video",
+    }
+    assert all(hasattr(stridescope.video, name) for name in stridescope.video.__all__)
+
+
 def test_progress_is_reported_and_the_estimator_closed(tmp_path: Path) -> None:
     clip = write_clip(tmp_path / "clip.mp4")
     seen: list[tuple[int, int | None]] = []

@@ -135,15 +135,24 @@ def check_level(
     applies, speed_note = _speed_note(t, runner)
     limit, reference = _limit(t, q, runner)
     excess = _excess(t.rule, value, limit)
-    met = applies and excess > 0
     values = _values(q, key)
+    interval = None if values is None else _interval(values)
+    clear_of_noise = _interval_beyond(t.rule, interval, limit)
+    met = applies and excess > 0 and clear_of_noise
+    note = _notes(q, speed_note)
+    if applies and excess > 0 and not clear_of_noise:
+        note = _join_notes(
+            note,
+            "the mean is beyond the limit but its 95 % interval is not: "
+            "within the stride-to-stride noise, so not flagged",
+        )
     return Evidence(
         metric=q.name,
         unit=q.unit,
         left=value if key == "left" else None,
         right=value if key == "right" else None,
         value=value if key == "value" else None,
-        interval=None if values is None else _interval(values),
+        interval=interval,
         limit=limit,
         rule=_rule_text(t, limit, q.unit),
         threshold=t.key,
@@ -152,8 +161,26 @@ def check_level(
         source=q.source,
         met=met,
         grade=grade_beyond(excess, t.grades) if met else "none",
-        note=_notes(q, speed_note),
+        note=note,
     )
+
+
+def _interval_beyond(
+    rule: str, interval: tuple[float, float] | None, limit: float
+) -> bool:
+    """True when the whole interval lies beyond the limit (or there is none)."""
+    if interval is None:
+        return True
+    low, high = interval
+    if rule == "below":
+        return high < limit
+    if rule == "above":
+        return low > limit
+    return (low > limit) or (high < -limit)
+
+
+def _join_notes(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
 
 
 def _difference(q: Quantity) -> SideDifference | None:
