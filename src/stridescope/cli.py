@@ -55,6 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "intake": None,
     "height_m": None,
     "audio": True,
+    "video_overlay": False,
 }
 
 
@@ -195,6 +196,7 @@ def _run(
             Path(settings["out"]),
             audio=bool(settings["audio"]),
             html=render_session_html,
+            overlay=bool(settings["video_overlay"]),
         )
     except StridescopeError as e:
         _fail(str(e), debug=debug)
@@ -306,6 +308,14 @@ def analyze(
         bool | None,
         typer.Option(
             "--audio/--no-audio", help="Render the lesson audio [default: audio]."
+        ),
+    ] = None,
+    video_overlay: Annotated[
+        bool | None,
+        typer.Option(
+            "--video-overlay/--no-video-overlay",
+            help="Also write an "
+            "annotated copy of each video (skeleton, angles, events).",
         ),
     ] = None,
     ask: Annotated[

@@ -172,11 +172,35 @@ def _with_audio(
 HtmlRenderer = Callable[[Session, Path], str]
 
 
+def _write_overlays(session: Session, folder: Path) -> None:
+    """Annotated copies of the video inputs (skeleton, angles, events)."""
+    from stridescope.video.overlay import write_overlay
+
+    for analysis in session.analyses:
+        if analysis.format != "video":
+            continue
+        write_overlay(
+            analysis.path,
+            analysis.trial,
+            angles=analysis.angles,
+            events=analysis.events,
+            out_path=folder / f"{analysis.path.stem}_overlay.mp4",
+            overwrite=True,
+        )
+
+
 def _stage(
-    session: Session, folder: Path, *, audio: bool, html: HtmlRenderer | None
+    session: Session,
+    folder: Path,
+    *,
+    audio: bool,
+    html: HtmlRenderer | None,
+    overlay: bool = False,
 ) -> Session:
     if audio:
         session = _with_audio(session, *_render_audio(session, folder))
+    if overlay:
+        _write_overlays(session, folder)
     for analysis in session.analyses:
         _export_positions(analysis, folder)
         _export_angles(analysis, folder)
@@ -195,8 +219,13 @@ def write_session(
     *,
     audio: bool = True,
     html: HtmlRenderer | None = None,
+    overlay: bool = False,
 ) -> list[Path]:
     """Write all outputs of ``session`` into ``out_dir``; return the written paths.
+
+    ``audio`` renders the plan's lessons, ``html`` (a renderer such as
+    :func:`stridescope.report.html.render_session_html`) writes ``report.html`` and
+    ``overlay`` writes an annotated copy of each video input.
 
     Raises
     ------
@@ -207,7 +236,7 @@ def write_session(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        _stage(session, staging, audio=audio, html=html)
+        _stage(session, staging, audio=audio, html=html, overlay=overlay)
         _usual_permissions(staging)
         return _move_into_place(staging, out)
     except OSError as e:
