@@ -13,10 +13,9 @@ Usage
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
+from stridescope._doc_blocks import block_in_doc, replace_block, run
 from stridescope.lessons import load_library
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "lessons.md"
@@ -41,38 +40,25 @@ def render_table() -> str:
 
 
 def table_in_doc(text: str) -> str:
-    """Return the table currently between the markers of ``docs/lessons.md``."""
-    _, sep, rest = text.partition(START + "\n")
-    table, sep2, _tail = rest.partition(END)
-    if not (sep and sep2):
-        raise ValueError(f"{DOC.name}: expected the markers {START!r} and {END!r}")
-    return table
+    """Return the generated text currently between the markers of the document."""
+    return block_in_doc(text, start=START, end=END, doc_name=DOC.name)
 
 
 def replace_table(text: str, table: str) -> str:
-    """Return ``text`` with the table between the markers replaced by ``table``."""
-    old = table_in_doc(text)
-    return text.replace(START + "\n" + old + END, START + "\n" + table + END, 1)
+    """Return ``text`` with the generated text between the markers replaced."""
+    return replace_block(text, table, start=START, end=END, doc_name=DOC.name)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print, write or check the table; return the exit status."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--write", action="store_true", help="update docs/lessons.md")
-    group.add_argument("--check", action="store_true", help="fail if it is stale")
-    args = parser.parse_args(argv)
-    table = render_table()
-    if args.write:
-        DOC.write_text(replace_table(DOC.read_text("utf-8"), table), "utf-8")
-        return 0
-    if args.check:
-        stale = table_in_doc(DOC.read_text("utf-8")) != table
-        if stale:
-            print(f"{DOC}: the lesson table is stale; run {sys.argv[0]} --write")
-        return 1 if stale else 0
-    sys.stdout.write(table)
-    return 0
+    """Print, write or check the generated text; return the exit status."""
+    return run(
+        argv,
+        doc=DOC,
+        start=START,
+        end=END,
+        render=render_table,
+        description=__doc__.splitlines()[0],
+    )
 
 
 if __name__ == "__main__":

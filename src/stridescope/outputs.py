@@ -22,6 +22,7 @@ import xarray as xr
 
 from stridescope._analysis import InputAnalysis
 from stridescope.errors import InputError, StridescopeError
+from stridescope.gait.strides import STRIDE_COLUMNS as _STRIDE_TABLE_COLUMNS
 from stridescope.io.mot import write_mot
 from stridescope.io.trc import write_trc
 from stridescope.lessons.audio import AudioEngineError, render_lesson_audio
@@ -32,20 +33,7 @@ from stridescope.session import Session
 
 __all__ = ["STRIDE_COLUMNS", "render_strides_csv", "write_session"]
 
-STRIDE_COLUMNS = (
-    "input",
-    "stride_id",
-    "side",
-    "foot_strike_s",
-    "toe_off_s",
-    "next_foot_strike_s",
-    "stride_time_s",
-    "contact_time_s",
-    "swing_time_s",
-    "duty_factor",
-    "valid",
-    "exclusion_reason",
-)
+STRIDE_COLUMNS = ("input", "stride_id", *_STRIDE_TABLE_COLUMNS)
 
 #: Travel direction of a side/rear/front view in MediaPipe world axes (x right, y down,
 #: z away from the camera).
