@@ -13,7 +13,9 @@ any view);
 0 = not measurable from that input (e.g. frontal angles from a side view): ignored.
 Confidence starts at high / moderate / low for ranks 3 / 2 / 1 (video is never above
 moderate) and drops one level for each data-quality issue: fewer than
-``MIN_STRIDES_PER_SIDE`` strides, or hip angles from a femur without a knee axis.
+``MIN_STRIDES_PER_SIDE`` strides, or hip angles from a femur without a knee axis. It
+is never above the input's own rating of the metric of the same name (a video's 2D
+hip adduction proxy is ``"low"`` in :mod:`stridescope.gait.planar_metrics`).
 """
 
 from __future__ import annotations
@@ -171,6 +173,7 @@ class _Builder:
         conf, notes = self.confidence(name, rank_, min(counts) if counts else 0)
         if cap in CONFIDENCES and CONFIDENCES.index(cap) < CONFIDENCES.index(conf):
             conf = cap
+            notes.append(f"{cap} confidence: the input's own rating of {name}")
         return Quantity(
             name=name,
             unit=unit_of(name),
@@ -192,7 +195,10 @@ _SIDED_UTR = {
 }
 
 
-def _stride_quantities(b: _Builder, sig: StrideSignals) -> dict[str, Quantity]:
+def _stride_quantities(
+    b: _Builder, sig: StrideSignals, caps: Mapping[str, str]
+) -> dict[str, Quantity]:
+    """Per-stride quantities, capped at ``caps`` (the input's metric ratings)."""
     table = sig.table
     if table.empty:
         return {}
@@ -208,7 +214,7 @@ def _stride_quantities(b: _Builder, sig: StrideSignals) -> dict[str, Quantity]:
             how += f", {ref_side} strides"
         else:
             values = _arrays(table, column)
-        q = b.make(column, how, **values)
+        q = b.make(column, how, cap=caps.get(column), **values)
         if q is not None:
             out[column] = q
     if all(c in table.columns for c in _SIDED_UTR.values()):
@@ -320,7 +326,12 @@ def input_context(analysis: Any, index: int) -> InputContext:
     quantities: dict[str, Quantity] = {}
     if analysis.angles is not None:
         sig = compute_stride_signals(analysis.angles, analysis.strides)
-        quantities.update(_stride_quantities(b, sig))
+        caps = {
+            name: m.confidence
+            for name, m in analysis.metrics.items()
+            if isinstance(m, Metric)
+        }
+        quantities.update(_stride_quantities(b, sig, caps))
         quantities.update(_coordination_quantities(b, analysis, sig.reference_side))
     quantities.update(_cadence(b, analysis.strides))
     quantities.update(_metric_quantities(b, analysis.metrics, quantities))
