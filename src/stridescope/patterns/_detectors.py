@@ -11,7 +11,7 @@ except pattern 5 (see :func:`excessive_pelvic_stability`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from stridescope.patterns._evaluate import (
     Runner,
@@ -33,6 +33,11 @@ from stridescope.patterns.reference import Threshold, load_thresholds
 Quantities = Mapping[str, Quantity]
 SIDES = ("left", "right")
 
+FAR_LEG_CAVEAT = (
+    "From one side camera the far leg is partly hidden behind the near one, so its "
+    "keypoints are less reliable: film the other side too before reading a left-right "
+    "difference as the runner's."
+)
 THIGH_CAVEAT = (
     "From video the thigh's angle to the vertical is measured, not the hip angle: the "
     "pelvis is not seen, and the thigh also moves when the pelvis tilts (Franz et al. "
@@ -227,16 +232,19 @@ def hip_asymmetry(q: Quantities, runner: Runner) -> Outcome:
     flexion = _first(q, "hip_flexion_peak_deg", "thigh_flexion_peak_deg")
     if flexion is not None and flexion.sided:
         evidence.append((None, reported(flexion, runner, "left")))
-    caveats = (THIGH_CAVEAT,) if thigh_based else ()
-    return Outcome(
-        by_side(
-            "hip_asymmetry",
-            evidence,
-            quantities=q,
-            directions=hip_directions,
-            caveats=caveats,
-        )
+    caveats = (THIGH_CAVEAT, FAR_LEG_CAVEAT) if thigh_based else ()
+    findings = by_side(
+        "hip_asymmetry",
+        evidence,
+        quantities=q,
+        directions=hip_directions,
+        caveats=caveats,
     )
+    if thigh_based:
+        # One side camera sees the far leg partly hidden behind the near one, so a
+        # left-right difference of thigh angles can be the camera's, not the runner's.
+        findings = [replace(f, confidence="low") for f in findings]
+    return Outcome(findings)
 
 
 def pelvis_dragged_by_leg(q: Quantities, runner: Runner) -> Outcome:
