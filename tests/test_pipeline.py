@@ -84,3 +84,8 @@ def test_write_outputs_writes_only_the_report(runner_nc: Path, tmp_path: Path) -
     written = write_outputs(analyze([runner_nc]), out)
     assert [p.name for p in written] == ["report.json"]
     assert sorted(p.name for p in out.iterdir()) == ["report.json"]
+
+
+def test_angles_without_feet_ask_for_the_force_file(test_data: Path) -> None:
+    with pytest.raises(InputError, match=r"^synthetic_angles\.mot: .*heel and toe"):
+        analyze([test_data / "synthetic_angles.mot"])

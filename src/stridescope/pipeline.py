@@ -113,6 +113,13 @@ def _merge_angles(
     return merged, sources, unavailable
 
 
+def _has_feet(trial: xr.Dataset) -> bool:
+    if s.POSITION not in trial:
+        return False
+    names = {str(k) for k in trial[s.KEYPOINT].values}
+    return any(f"{side}_heel" in names for side in ("left", "right"))
+
+
 def _choose_events(
     trial: xr.Dataset,
     forces: xr.Dataset | None,
@@ -121,7 +128,14 @@ def _choose_events(
     choice = options.events
     file_events = events_of(trial)
     if choice in ("auto", "force_plate") and forces is not None:
-        return detect_force_plate_events(forces, trial=trial), "force_plate"
+        events = detect_force_plate_events(forces, trial=trial)
+        if any(e.side not in ("left", "right") for e in events):
+            raise InputError(
+                "the force plates carry no left/right label (overground plates) and "
+                "the motion file has no foot markers to tell which foot struck them; "
+                "give the marker file (.trc or .c3d) with the force file instead."
+            )
+        return events, "force_plate"
     if choice == "force_plate":
         raise InputError(
             f"{trial.attrs.get(s.ATTR_SOURCE_FILE)}: force-plate events were asked "
@@ -134,11 +148,12 @@ def _choose_events(
             f"{trial.attrs.get(s.ATTR_SOURCE_FILE)}: the file's own events were asked "
             "for, but the file has none."
         )
-    if s.POSITION not in trial:
+    if not _has_feet(trial):
         raise InputError(
             f"{trial.attrs.get(s.ATTR_SOURCE_FILE)}: expected foot markers or "
-            "keypoints to detect gait events, but the file holds only angles; give "
-            "the force-plate file alongside it."
+            "keypoints (heel and toe) to detect gait events, but the file has none; "
+            "give its force-plate file alongside it (stridescope analyze run.mot "
+            "run_grf.mot)."
         )
     try:
         events = detect_gait_events(trial, activity=options.activity)
