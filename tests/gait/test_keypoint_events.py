@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stridescope.errors import InputError, MissingDataError
+from stridescope.errors import InputError, InsufficientDataError, MissingDataError
 from stridescope.gait.keypoint_events import detect_keypoint_events
 from stridescope.model.trial import Event, from_arrays
 
@@ -189,3 +189,113 @@ def test_real_side_clip_gives_the_measured_cadence(shared_data: Path):
     assert cadence.value is not None
     assert cadence.value.mean == pytest.approx(168.9, abs=2.0)
     assert cadence.value.n_strides >= 20
+
+
+SWAPPED_S = (2.0, 3.0)
+
+
+def _swap_legs(ds, start_s: float, stop_s: float):
+    """Exchange the left and right leg labels in ``[start_s, stop_s)``."""
+    out = ds.copy(deep=True)
+    inside = (ds["time"].values >= start_s) & (ds["time"].values < stop_s)
+    for part in ("hip", "knee", "ankle", "heel", "foot_index"):
+        left, right = f"left_{part}", f"right_{part}"
+        pos = out["position"]
+        a = pos.sel(keypoint=left).values.copy()
+        b = pos.sel(keypoint=right).values.copy()
+        a[inside], b[inside] = b[inside], a[inside].copy()
+        pos.loc[{"keypoint": left}] = a
+        pos.loc[{"keypoint": right}] = b
+    return out
+
+
+def test_a_second_of_exchanged_leg_labels_does_not_exchange_events():
+    """Pose models relabel the legs in side views; events follow the feet."""
+    ds = _swap_legs(_trial("side-left"), *SWAPPED_S)
+    events = detect_keypoint_events(ds, view="side-left")
+    for side in ("left", "right"):
+        errors = _errors_frames(events, "foot_strike", side)
+        assert errors.size >= 5
+        assert np.max(np.abs(errors)) <= 1.0, (side, errors)
+
+
+def _warped(view: str, slow_factor: float, switch_s: float):
+    """The analytic runner, played ``slow_factor`` times slower after ``switch_s``."""
+    pts, time = _runner(view)
+    n = round((switch_s + (DURATION_S - switch_s) * slow_factor) * RATE_HZ)
+    video_s = np.arange(n) / RATE_HZ
+    body_s = np.where(
+        video_s < switch_s, video_s, switch_s + (video_s - switch_s) / slow_factor
+    )
+    names = list(pts)
+    position = np.stack(
+        [
+            np.stack([np.interp(body_s, time, pts[k][:, i]) for i in (0, 1)], 1)
+            for k in names
+        ],
+        axis=2,
+    )
+    return from_arrays(
+        sampling_rate_hz=RATE_HZ,
+        position=position,
+        keypoint_names=names,
+        confidence=np.ones((n, len(names))),
+        space_unit="px",
+        coordinate_frame="image_y_down",
+    )
+
+
+def test_a_slow_motion_part_keeps_its_own_rhythm():
+    """4x slow motion after 2.5 s: both rhythms are found, each step regular."""
+    from stridescope._video_path import steady_segments
+
+    events = detect_keypoint_events(_warped("side-left", 4.0, 2.5), view="side-left")
+    spans = steady_segments(events)
+    cadences = sorted(60.0 / g.step_time_s for g in spans if g.n_steps >= 3)
+    real_time = 120.0 / STRIDE_S
+    assert cadences[0] == pytest.approx(real_time / 4, rel=0.03)
+    assert cadences[-1] == pytest.approx(real_time, rel=0.03)
+
+
+def test_walking_rule_takes_the_feet_extremes():
+    """Zeni (2008) for walking: heel forward extreme, toe backward extreme.
+
+    The analytic foot's extremes are corners (flat end and start of swing, linear
+    stance), so their sub-frame interpolation is up to 1.2 frames early.
+    """
+    events = detect_keypoint_events(
+        _trial("side-left"), view="side-left", activity="walking"
+    )
+    for side in ("left", "right"):
+        for kind in ("foot_strike", "toe_off"):
+            errors = _errors_frames(events, kind, side)
+            assert errors.size >= 5
+            assert np.max(np.abs(errors)) <= 1.2, (side, kind, errors)
+
+
+def test_standing_still_or_an_unknown_activity_is_refused():
+    ds = _trial("side-left")
+    still = ds.copy(deep=True)
+    still["position"].values[:] = ds["position"].values[:1]
+    with pytest.raises(InsufficientDataError, match="regular steps"):
+        detect_keypoint_events(still, view="side-left")
+    with pytest.raises(InputError, match="activity"):
+        detect_keypoint_events(ds, view="side-left", activity="hopping")
+
+
+def test_steady_segments_end_at_a_repeated_foot_or_a_new_pace():
+    from stridescope._video_path import steady_segments
+
+    sides = ("left", "right")
+    times = [0.35 * k for k in range(8)]  # 8 strikes at 0.35 s
+    strikes = [Event(t, sides[k % 2], "foot_strike", "x") for k, t in enumerate(times)]
+    slow = [Event(times[-1] + 1.4 * k, sides[k % 2], "foot_strike", "x")
+            for k in range(1, 5)]  # fmt: skip
+    repeated = [Event(times[-1] + 0.35, "right", "foot_strike", "x")]
+    spans = steady_segments(strikes + slow)
+    assert [(g.n_steps, round(g.step_time_s, 2)) for g in spans] == [
+        (7, 0.35),
+        (3, 1.4),
+    ]
+    after_repeat = steady_segments(strikes + repeated)
+    assert [g.n_steps for g in after_repeat] == [7]

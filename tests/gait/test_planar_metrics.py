@@ -173,6 +173,25 @@ def test_contact_time_confidence_depends_on_the_frame_rate(rate_hz, confidence):
     assert ("120 fps" in contact.note) == (confidence == "low")
 
 
+@pytest.mark.parametrize(("slowed", "confidence"), [(1.0, "moderate"), (0.25, "low")])
+def test_a_cadence_no_person_has_flags_the_timing(slowed: float, confidence: str):
+    """Played 4x fast: 686 steps/min of video, beyond any gait (60-300 steps/min)."""
+    ds, u = _trial("side-left", rate_hz=120.0)
+    events = [
+        Event(e.time_s * slowed, e.side, e.kind, e.source)
+        for e in _events()
+        if e.time_s * slowed < DURATION_S
+    ]
+    metrics, _ = compute_planar_metrics(
+        ds, _angles(ds, u, "side-left"), events, segment_strides(events),
+        view="side-left",
+    )  # fmt: skip
+    cadence = metrics["cadence_spm"]
+    assert cadence.value.mean == pytest.approx(120 / STRIDE_S / slowed)
+    assert cadence.confidence == metrics["contact_time_s"].confidence == confidence
+    assert ("sped up" in cadence.note) == (confidence == "low")
+
+
 def test_video_metrics_are_never_high_confidence():
     for view in ("side-left", "rear"):
         metrics, _ = _compute(view)

@@ -12,7 +12,11 @@ from hypothesis import strategies as st
 
 from stridescope.errors import InsufficientDataError, MissingDataError
 from stridescope.model.trial import from_arrays
-from stridescope.processing.view import ViewResult, detect_view
+from stridescope.processing.view import (
+    ViewResult,
+    detect_direction_changes,
+    detect_view,
+)
 
 #: Body points in metres: (forward, left, up) for the left side; the right side
 #: mirrors ``left``. Unsided points have left = 0.
@@ -182,3 +186,42 @@ def test_real_side_view_file_is_side_left(shared_data: Path) -> None:
     assert 0.1 < result.evidence["width_ratio"] < 0.3
     assert result.evidence["toe_direction"] < -0.7
     assert detect_view(mirrored(ds, 720.0)).view == "side-right"
+
+
+@pytest.mark.parametrize(("yaw_deg", "view"), [(90.0, "rear"), (270.0, "front")])
+def test_a_level_camera_still_tells_rear_from_front_clearly(yaw_deg, view) -> None:
+    """A level camera sees the heel keypoint above the toe: the pitch only ties."""
+    result = detect_view(filmed_runner(yaw_deg, tilt_deg=0.0))
+    assert result.view == view
+    assert result.evidence["foot_pitch"] < -0.9  # points down the image
+    assert result.confidence > 0.9
+
+
+def test_walking_backward_and_turning_are_separate_spans() -> None:
+    """Facing image-left: 3 s forward (to the left), 3 s backward, then turned."""
+    fps, speed = 30.0, 300.0  # px/s, 1.5 torso lengths per second
+    t = np.arange(270) / fps
+    x_px = np.where(t < 3.0, -speed * t, -speed * 3.0 + speed * (t - 3.0))
+    left, right = filmed_runner(180.0, n_frames=180), filmed_runner(0.0, n_frames=90)
+    position = np.concatenate([left.position.values, right.position.values])
+    position[:, 0, :] += x_px[:, None]
+    walker = from_arrays(
+        sampling_rate_hz=fps,
+        position=position,
+        keypoint_names=left.keypoint.values.tolist(),
+        confidence=np.full((t.size, left.sizes["keypoint"]), 0.9),
+        space_unit="px",
+        coordinate_frame="image_y_down",
+    )
+    spans = detect_direction_changes(walker)
+    found = [(round(g.start_s), round(g.end_s), g.facing, g.travel) for g in spans]
+    assert found == [
+        (0, 3, "left", "forward"),
+        (3, 6, "left", "backward"),
+        (6, 9, "right", "forward"),
+    ]
+
+
+def test_a_treadmill_runner_is_one_span_in_place() -> None:
+    spans = detect_direction_changes(filmed_runner(180.0, n_frames=90))
+    assert [(g.facing, g.travel) for g in spans] == [("left", "in place")]

@@ -22,7 +22,9 @@ the planar angles of :func:`stridescope.kinematics.planar.compute_planar_angles`
   feet at consecutive foot strikes, right foot minus left foot toward the runner's
   right, % leg length; negative = crossover).
 - World landmarks: ``pelvis_rotation_rom_deg``, ``shoulder_rotation_rom_deg``.
-- Any view with events: ``cadence_spm`` and ``contact_time_s``.
+- Any view with events: ``cadence_spm`` and ``contact_time_s``; both are "low"
+  confidence with a note when the cadence is outside ``PLAUSIBLE_CADENCE_SPM``
+  (times are video times; a slow-motion clip gives a cadence no person has).
 
 Non-sided metrics use the strides of the side with more valid strides. Video metrics
 are never ``"high"`` confidence: ``"moderate"``, or ``"low"`` where the 2D evidence is
@@ -33,7 +35,7 @@ weak (hip adduction, step width, rotations; memo A.7) or the frame rate is below
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import numpy as np
@@ -49,13 +51,22 @@ from stridescope.kinematics.planar import FRONTAL_VIEWS, SIDE_VIEWS, leg_length
 from stridescope.model import schema as s
 from stridescope.model.trial import Event, validate_trial
 
-__all__ = ["MIN_CONTACT_RATE_HZ", "PLANAR_METRICS", "compute_planar_metrics"]
+__all__ = [
+    "MIN_CONTACT_RATE_HZ",
+    "PLANAR_METRICS",
+    "PLAUSIBLE_CADENCE_SPM",
+    "compute_planar_metrics",
+]
 
 FloatArray = NDArray[np.float64]
 Reducer = Callable[[FloatArray], float]
 
 #: Contact time is reported with "moderate" confidence only from this rate (B.2).
 MIN_CONTACT_RATE_HZ: Final = 120.0
+#: Cadences (steps/min) a person can walk or run at: from a slow stroll to a sprint
+#: (elite sprinters reach ~4.5-5 steps/s) [S]. Outside it, video time is not real
+#: time (slow motion, or a sped-up clip) and the timing metrics are "low".
+PLAUSIBLE_CADENCE_SPM: Final = (60.0, 300.0)
 _TRAVEL_X: Final = {"side-left": -1.0, "side-right": 1.0, "rear": 0.0, "front": 0.0}
 _RIGHT_X: Final = {"rear": 1.0, "front": -1.0}
 _SIDE_SIGN: Final = {"left": -1.0, "right": 1.0}
@@ -345,10 +356,19 @@ def _temporal(
             f"{rate_hz:g} fps: one frame is {1000 / rate_hz:.0f} ms of a ~200-300 ms "
             f"contact; needs >= {MIN_CONTACT_RATE_HZ:g} fps (methods B.2)"
         )
-        contact = Metric(
-            contact.name, contact.unit, "low", contact.left, contact.right,
-            contact.value, note,
-        )  # fmt: skip
+        contact = replace(contact, confidence="low", note=note)
+    value = cadence.value.mean if cadence.value is not None else float("nan")
+    lo, hi = PLAUSIBLE_CADENCE_SPM
+    if np.isfinite(value) and not lo <= value <= hi:
+        slower = "slowed down (slow motion)" if value < lo else "sped up"
+        note = (
+            f"{value:.0f} steps/min of video time is outside any human gait "
+            f"({lo:g}-{hi:g}): the clip is probably {slower}; multiply by the "
+            "playback speed factor (capture fps / playback fps for slow motion) for "
+            "the real cadence; every time in this analysis is video time"
+        )
+        cadence = replace(cadence, confidence="low", note=note)
+        contact = replace(contact, confidence="low", note=note)
     return {"cadence_spm": cadence, "contact_time_s": contact}
 
 

@@ -333,8 +333,16 @@ def input_context(analysis: Any, index: int) -> InputContext:
         }
         quantities.update(_stride_quantities(b, sig, caps))
         quantities.update(_coordination_quantities(b, analysis, sig.reference_side))
-    quantities.update(_cadence(b, analysis.strides))
-    quantities.update(_metric_quantities(b, analysis.metrics, quantities))
+    timing = dict(getattr(analysis, "details", {}) or {}).get("timing", {})
+    metrics = dict(analysis.metrics)
+    if "note" in timing:
+        # A video whose cadence is outside human running and walking is slowed down
+        # or sped up: its timing says nothing about the runner (docs/video-validation).
+        for name in ("cadence_spm", "contact_time_s"):
+            metrics.pop(name, None)
+    else:
+        quantities.update(_cadence(b, analysis.strides))
+    quantities.update(_metric_quantities(b, metrics, quantities))
     speed, how = estimate_speed_m_s(analysis.trial)
     sex = analysis.trial.attrs.get("sex")
     return InputContext(

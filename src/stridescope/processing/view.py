@@ -20,16 +20,29 @@ rules do not depend on image size, distance or units.
 3. **Front or rear.** In a rear view the person's left is on the image's left, in a
    front view on its right: ``left_right_order`` is the median of
    sum(right_x - left_x) / sum(abs(right_x - left_x)) over shoulders and hips (+1
-   rear, -1 front). The foot also points away from a camera behind the runner, so up
-   the image: ``foot_pitch`` is minus the median y component of the unit heel ->
-   foot_index vector (+ rear). ``frontal_score`` weighs them ``ORDER_WEIGHT`` :
-   ``1 - ORDER_WEIGHT``; positive means rear.
+   rear, -1 front). The foot on the ground also points away from a camera behind
+   the runner, so up the image: ``foot_pitch`` is minus the median y component of
+   the unit heel -> foot_index vector of the lower foot in each frame (the stance
+   foot; a swinging foot points down) (+ rear). A low camera sees the heel keypoint
+   above the toe whichever way the foot points, so the pitch only breaks ties:
+   ``frontal_score`` is the order when ``abs(order) >= ORDER_DECISIVE``, else the
+   order and the pitch weighted ``ORDER_WEIGHT`` : ``1 - ORDER_WEIGHT``; positive
+   means rear.
 
 ``confidence`` multiplies how clearly the width rule holds (distance from its
 threshold over ``WIDTH_MARGIN``, capped at 1) by the size of the direction score that
 picked the label (how much the cues agree); for ``oblique`` it is the distance from
-the nearer threshold over half the oblique band. The thresholds are heuristics [S]
-from body proportions and the one real side clip; check them on new footage.
+the nearer threshold over half the oblique band. For front and rear the width
+clarity uses the larger of ``width_ratio`` and ``shoulder_width_ratio``: the hip
+keypoints are joint centres well inside the body outline (0.3-0.36 of the torso
+from behind, against 0.6 for the shoulders), so the shoulders show best how square
+the view is. The thresholds are heuristics [S] from body proportions, the real
+side and rear clips and virtual-camera trials; check them on new footage.
+
+:func:`detect_direction_changes` follows a side-view clip frame by frame: which way
+the person faces (toes and nose, as above) and which way the mid-hip moves across
+the image, so a clip where the person turns, or walks backward, can be cut into
+spans of one direction.
 """
 
 from __future__ import annotations
@@ -42,11 +55,11 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from stridescope.errors import InsufficientDataError, MissingDataError
+from stridescope.errors import InputError, InsufficientDataError, MissingDataError
 from stridescope.model import schema as s
 from stridescope.model.trial import validate_trial
 
-__all__ = ["ViewResult", "detect_view"]
+__all__ = ["DirectionSpan", "ViewResult", "detect_direction_changes", "detect_view"]
 
 MIN_CONFIDENCE: Final = 0.5
 SIDE_MAX_WIDTH_RATIO: Final = 0.35
@@ -54,9 +67,40 @@ FRONTAL_MIN_WIDTH_RATIO: Final = 0.45
 WIDTH_MARGIN: Final = 0.1
 HEAD_OFFSET_FULL_SCALE: Final = 0.15
 ORDER_WEIGHT: Final = 2.0 / 3.0
+ORDER_DECISIVE: Final = 0.5
+#: Direction spans: facing and travel are medians over this window; the mid-hip
+#: moves across the image (forward or backward) faster than this many torso
+#: lengths per second (1 torso ~ 0.5 m: 0.5 m/s, slower than walking, faster than
+#: a runner drifting on a treadmill belt); spans shorter than this join their
+#: neighbours [S].
+DIRECTION_WINDOW_S: Final = 1.0
+MIN_TRAVEL_TORSOS_PER_S: Final = 1.0
+MIN_SPAN_S: Final = 0.5
 MIN_USABLE_FRAMES: Final = 3
 
 FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class DirectionSpan:
+    """A span of a side-view clip with one direction.
+
+    Parameters
+    ----------
+    start_s, end_s
+        First and last frame of the span, seconds.
+    facing
+        ``"left"`` or ``"right"``: the image direction the person faces.
+    travel
+        ``"forward"`` (the mid-hip moves across the image the way the person
+        faces), ``"backward"``, or ``"in place"`` (a treadmill, or a camera that
+        follows the person).
+    """
+
+    start_s: float
+    end_s: float
+    facing: str
+    travel: str
 
 
 @dataclass(frozen=True)
@@ -171,15 +215,33 @@ def _direction_cues(pts: dict[str, FloatArray], torso: FloatArray) -> dict[str, 
         "toe_direction": _median(foot[:, 0]),
         "head_direction": float(head),
         "left_right_order": _median(order),
-        "foot_pitch": -_median(foot[:, 1]),
+        "foot_pitch": -_median(_stance_foot_direction(pts)[:, 1]),
     }
+
+
+def _stance_foot_direction(pts: dict[str, FloatArray]) -> FloatArray:
+    """Unit heel -> foot_index vector of the lower foot (larger image y) per frame."""
+    feet = {
+        side: (_get(pts, f"{side}_heel"), _get(pts, f"{side}_foot_index"))
+        for side in s.SIDES
+    }
+    left_low = (feet["left"][0][:, 1] + feet["left"][1][:, 1]) >= (
+        feet["right"][0][:, 1] + feet["right"][1][:, 1]
+    )
+    heel = np.where(left_low[:, None], feet["left"][0], feet["right"][0])
+    toe = np.where(left_low[:, None], feet["left"][1], feet["right"][1])
+    vectors = toe - heel
+    length = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.asarray(vectors / np.where(length > 0, length, np.nan))
 
 
 def _scores(cues: dict[str, float]) -> dict[str, float]:
     facing = [cues["toe_direction"], cues["head_direction"]]
     facing_score = float(np.mean([c for c in facing if np.isfinite(c)] or [np.nan]))
     order, pitch = cues["left_right_order"], cues["foot_pitch"]
-    if np.isfinite(order) and np.isfinite(pitch):
+    if np.isfinite(order) and (abs(order) >= ORDER_DECISIVE or not np.isfinite(pitch)):
+        frontal = order
+    elif np.isfinite(order):
         frontal = ORDER_WEIGHT * order + (1 - ORDER_WEIGHT) * pitch
     else:
         frontal = order if np.isfinite(order) else pitch
@@ -194,7 +256,8 @@ def _decide(evidence: dict[str, float]) -> tuple[str, float]:
         view = "side-left" if score < 0 else "side-right"
     elif width > FRONTAL_MIN_WIDTH_RATIO:
         score = evidence["frontal_score"]
-        clarity = (width - FRONTAL_MIN_WIDTH_RATIO) / WIDTH_MARGIN
+        widest = np.nanmax([width, evidence["shoulder_width_ratio"]])
+        clarity = (widest - FRONTAL_MIN_WIDTH_RATIO) / WIDTH_MARGIN
         view = "rear" if score > 0 else "front"
     else:
         half_band = (FRONTAL_MIN_WIDTH_RATIO - SIDE_MAX_WIDTH_RATIO) / 2
@@ -250,3 +313,105 @@ def detect_view(ds: xr.Dataset) -> ViewResult:
     evidence = {**widths, **cues, **_scores(cues), "usable_frames": float(usable)}
     view, confidence = _decide(evidence)
     return ViewResult(view, round(confidence, 3), evidence)
+
+
+def _window_median(x: FloatArray, half: int) -> FloatArray:
+    """Median of the finite values within ``half`` frames of each frame."""
+    padded = np.pad(x, half, mode="constant", constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    out = np.full(x.size, np.nan)
+    some = np.isfinite(windows).any(axis=1)
+    out[some] = np.nanmedian(windows[some], axis=1)
+    return out
+
+
+def _frame_labels(ds: xr.Dataset) -> list[tuple[str, str] | None]:
+    """(facing, travel) per frame, None where the person is not seen."""
+    pts = _points(ds)
+    torso = _torso(pts)
+    rate = float(ds.attrs[s.ATTR_SAMPLING_RATE_HZ])
+    half = max(1, round(DIRECTION_WINDOW_S * rate / 2))
+    toe = _foot_directions(pts)[:, 0].reshape(2, -1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames -> NaN
+        facing = _window_median(np.nanmean(toe, axis=0), half)
+    hips = _first(_get(pts, "left_hip", "right_hip"), _get(pts, "mid_hip"))[:, 0]
+    speed = _window_median(np.gradient(hips) * rate / _median(torso), half)
+    labels: list[tuple[str, str] | None] = []
+    for face, move in zip(facing, speed, strict=True):
+        if not np.isfinite(face):
+            labels.append(None)
+            continue
+        along = move * np.sign(face)
+        travel = "in place"
+        if abs(along) >= MIN_TRAVEL_TORSOS_PER_S:
+            travel = "forward" if along > 0 else "backward"
+        labels.append(("right" if face > 0 else "left", travel))
+    return labels
+
+
+def _merge_short(
+    spans: list[list[float | str]], min_s: float
+) -> list[list[float | str]]:
+    """Give spans shorter than ``min_s`` to the span before them (or after)."""
+    merged: list[list[float | str]] = []
+    for span in spans:
+        short = float(span[1]) - float(span[0]) < min_s
+        if merged and (short or merged[-1][2:] == span[2:]):
+            merged[-1][1] = span[1]
+        else:
+            merged.append(span)
+    if len(merged) > 1 and float(merged[0][1]) - float(merged[0][0]) < min_s:
+        merged[1][0] = merged[0][0]
+        merged.pop(0)
+    return merged
+
+
+def detect_direction_changes(ds: xr.Dataset) -> list[DirectionSpan]:
+    """Cut a side-view clip into spans where the person faces and moves one way.
+
+    Per frame, the facing is the median toe direction (heel -> foot_index, both
+    feet) and the travel the mid-hip's image velocity, both over
+    ``DIRECTION_WINDOW_S``; the travel is ``"forward"`` or ``"backward"`` when the
+    mid-hip crosses the image faster than ``MIN_TRAVEL_TORSOS_PER_S`` torso lengths per
+    second, else ``"in place"``. Spans shorter than ``MIN_SPAN_S`` join the span
+    before them.
+
+    Parameters
+    ----------
+    ds
+        A trial with ``position`` in image coordinates, hips and feet keypoints.
+
+    Returns
+    -------
+    list of DirectionSpan
+        In time order; frames without the person are in no span.
+
+    Raises
+    ------
+    InputError
+        For a trial that is not in image coordinates.
+    MissingDataError
+        Without hips or shoulders (as :func:`detect_view`).
+    """
+    validate_trial(ds, require=(s.POSITION,))
+    if ds.attrs[s.ATTR_COORDINATE_FRAME] != "image_y_down":
+        raise InputError(
+            "Expected image keypoints ('image_y_down') to follow the direction, but "
+            f"got {ds.attrs[s.ATTR_COORDINATE_FRAME]!r}."
+        )
+    detect_view(ds)  # same keypoint requirements and errors
+    time_s = np.asarray(ds[s.TIME].values, dtype=float)
+    spans: list[list[float | str]] = []
+    for k, label in enumerate(_frame_labels(ds)):
+        if label is None:
+            continue
+        if spans and spans[-1][2:] == list(label) and k - 1 >= 0:
+            spans[-1][1] = time_s[k]
+        else:
+            spans.append([time_s[k], time_s[k], *label])
+    merged = _merge_short(spans, MIN_SPAN_S)
+    return [
+        DirectionSpan(float(a), float(b), str(face), str(move))
+        for a, b, face, move in merged
+    ]
