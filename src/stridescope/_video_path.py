@@ -357,6 +357,12 @@ def analyze_keypoints(
     trial: xr.Dataset, *, path: Path, fmt: str, options: AnalysisOptions
 ) -> InputAnalysis:
     """Analyse a 2D keypoint trial (from a video or a keypoint file)."""
+    if trial.attrs.get("frames_with_pose") == 0:
+        raise InputError(
+            f"{path.name}: no person was found in any of its "
+            f"{trial.sizes[s.TIME]} frames; film the runner with the whole body "
+            "in view."
+        )
     cleaned = clean_keypoints(trial)
     view, view_info = _choose_view(cleaned, options)
     part, view, direction = _direction(cleaned, view, options)
