@@ -337,7 +337,10 @@ def _events(trial: xr.Dataset, view: str, options: AnalysisOptions) -> list[Even
     try:
         return detect_keypoint_events(trial, view=view, activity=options.activity)
     except InsufficientDataError as e:
-        raise InsufficientDataError(f"{_name(trial)}: {e}") from e
+        message = str(e)
+        raise InsufficientDataError(
+            f"{_name(trial)}: {message[:1].lower()}{message[1:]}"
+        ) from e
 
 
 def _strides(events: list[Event], span: list[float], path: Path) -> pd.DataFrame:

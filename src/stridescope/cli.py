@@ -215,10 +215,13 @@ def _print_summary(session: Any, out: Path, written: list[Path]) -> None:
     gait = report.gait
     cadence = gait.get("cadence_spm")
     counts = gait.get("stride_count", {})
+    detail = gait.get("cadence") or {}
+    low = detail.get("confidence") == "low"
+    flag = " (low confidence, see the report)" if low else ""
     for item in report.inputs:
         console.print(
             f"{item.file}: view {item.view}, "
-            + (f"cadence {cadence:.1f} steps/min, " if cadence else "")
+            + (f"cadence {cadence:.1f} steps/min{flag}, " if cadence else "")
             + f"strides left/right {counts.get('left', 0)}/{counts.get('right', 0)}"
         )
     console.print(f"screening: {session.screening.headline}")
