@@ -253,6 +253,14 @@ def _confidence_words(findings: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
+def _stat_label(gait: Mapping[str, Any], key: str, label: str) -> str:
+    """The tile's label, saying so when the figure is only low confidence."""
+    entry = gait.get("cadence" if key == "cadence_spm" else key)
+    if isinstance(entry, Mapping) and entry.get("confidence") == "low":
+        return f"{label} — low confidence: {entry.get('note') or 'see the method note'}"
+    return label
+
+
 def _summary(ctx: HtmlContext) -> _Html:
     gait = ctx.report.get("gait", {})
     counts = gait.get("stride_count", {})
@@ -271,7 +279,9 @@ def _summary(ctx: HtmlContext) -> _Html:
         for n in ctx.not_assessed
     )
     stats = _join(
-        _fill("stat", value=format_value(mean, unit), label=label)
+        _fill(
+            "stat", value=format_value(mean, unit), label=_stat_label(gait, key, label)
+        )
         for key, unit, label in _GAIT_STATS
         if (mean := _mean(gait.get(key))) is not None
     )
