@@ -25,7 +25,11 @@ from stridescope.errors import InputError, StridescopeError
 from stridescope.gait.strides import STRIDE_COLUMNS as _STRIDE_TABLE_COLUMNS
 from stridescope.io.mot import write_mot
 from stridescope.io.trc import write_trc
-from stridescope.lessons.audio import AudioEngineError, render_lesson_audio
+from stridescope.lessons.audio import (
+    AudioEngineError,
+    encode_mp3,
+    render_lesson_audio,
+)
 from stridescope.model import schema as s
 from stridescope.model.trial import from_arrays
 from stridescope.report.json import render_json
@@ -125,17 +129,13 @@ def _render_audio(
     for item in session.plan.lessons:
         target = folder / "lessons" / f"{item.lesson.id}.wav"
         try:
-            result = render_lesson_audio(item.lesson, target, fmt="wav")
-            mp3 = render_lesson_audio(
-                item.lesson, target.with_suffix(".mp3"), fmt="mp3"
-            )
+            render_lesson_audio(item.lesson, target, fmt="wav")
+            encode_mp3(target, target.with_suffix(".mp3"))
         except AudioEngineError as e:
             problems.append(f"lesson audio: {e}")
-            if target.exists():
-                files[item.lesson.id] = [f"lessons/{target.name}"]
-            continue
-        names = {p.name for p in (*result.paths, *mp3.paths)}
-        files[item.lesson.id] = [f"lessons/{n}" for n in sorted(names)]
+        written = [p for p in (target, target.with_suffix(".mp3")) if p.exists()]
+        if written:
+            files[item.lesson.id] = [f"lessons/{p.name}" for p in sorted(written)]
     return files, problems
 
 

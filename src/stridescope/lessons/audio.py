@@ -37,6 +37,7 @@ __all__ = [
     "AudioResult",
     "Mp3EncoderNotFoundError",
     "SpeechEngineNotFoundError",
+    "encode_mp3",
     "render_lesson_audio",
 ]
 
@@ -211,6 +212,31 @@ def _encode_mp3(wav: Path, mp3: Path) -> bool:
     return True
 
 
+def encode_mp3(wav_path: Path, mp3_path: Path) -> Path:
+    """Encode an already rendered lesson WAV to MP3 beside it (no new synthesis).
+
+    Raises
+    ------
+    Mp3EncoderNotFoundError
+        When neither ``lame`` nor ``lameenc`` is available (the WAV stays).
+    AudioEngineError
+        When the encoder fails.
+    """
+    tmp_mp3 = _temp_path(mp3_path, ".mp3")
+    try:
+        if _encode_mp3(wav_path, tmp_mp3):
+            tmp_mp3.replace(mp3_path)
+            return mp3_path
+    finally:
+        tmp_mp3.unlink(missing_ok=True)
+    raise Mp3EncoderNotFoundError(
+        f"{mp3_path.name}: MP3 needs an encoder, either the 'lame' program "
+        "(Debian/Ubuntu package 'lame') or the 'lameenc' Python package, and neither "
+        f"was found; the lesson is available as WAV in {wav_path}.",
+        wav_path,
+    )
+
+
 def _resolve_format(out_path: Path, fmt: AudioFormat | None) -> AudioFormat:
     suffix = out_path.suffix.lower().lstrip(".")
     if fmt is None and suffix in ("wav", "mp3"):
@@ -323,13 +349,10 @@ def _finish(tmp_wav: Path, out_path: Path, wav_path: Path, *, overwrite: bool) -
     if out_path == wav_path:
         tmp_wav.replace(out_path)
         return out_path
-    tmp_mp3 = _temp_path(out_path, ".mp3")
     try:
-        if _encode_mp3(tmp_wav, tmp_mp3):
-            tmp_mp3.replace(out_path)
-            return out_path
-    finally:
-        tmp_mp3.unlink(missing_ok=True)
+        return encode_mp3(tmp_wav, out_path)
+    except Mp3EncoderNotFoundError:
+        pass
     _check_target(wav_path, overwrite=overwrite)
     tmp_wav.replace(wav_path)
     raise Mp3EncoderNotFoundError(
