@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from stridescope.patterns import load_references, load_thresholds
+from tests.fixtures.scripts import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _script() -> ModuleType:
-    path = REPO / "scripts" / "findings_table.py"
-    spec = importlib.util.spec_from_file_location("findings_table", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("findings_table")
 
 
 def test_docs_tables_equal_the_scripts_output() -> None:

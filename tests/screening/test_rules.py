@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType
@@ -23,6 +22,7 @@ from stridescope.screening import (
     screen,
 )
 from stridescope.screening.rules import _parse_questions
+from tests.fixtures.scripts import load_script
 
 QUESTIONS = load_questions()
 IDS = [q.id for q in QUESTIONS]
@@ -283,13 +283,7 @@ def test_docstring_examples() -> None:
 
 
 def _script() -> ModuleType:
-    path = REPO_ROOT / "scripts" / "screening_table.py"
-    spec = importlib.util.spec_from_file_location("screening_table", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("screening_table")
 
 
 def test_docs_table_equals_the_script_output() -> None:
