@@ -40,6 +40,10 @@ __all__ = [
     "compute_curve_variability",
     "compute_gait_metrics",
     "normalise_strides",
+    "stride_stat",
+    "value_extension",
+    "value_peak",
+    "value_range",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -72,7 +76,8 @@ class Metric:
     note: str = ""
 
 
-def _stat(values: Iterable[float]) -> StrideStat | None:
+def stride_stat(values: Iterable[float]) -> StrideStat | None:
+    """Mean, SD (ddof 1; NaN for one value) and count of finite per-stride values."""
     arr = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
     if arr.size == 0:
         return None
@@ -84,15 +89,21 @@ def _sided(
     name: str, unit: str, *, confidence: str, values: pd.DataFrame, column: str
 ) -> Metric:
     by_side = {
-        side: _stat(values.loc[values["side"] == side, column]) for side in s.SIDES
+        side: stride_stat(values.loc[values["side"] == side, column])
+        for side in s.SIDES
     }
     return Metric(
-        name, unit, confidence, by_side["left"], by_side["right"], _stat(values[column])
+        name,
+        unit,
+        confidence,
+        by_side["left"],
+        by_side["right"],
+        stride_stat(values[column]),
     )
 
 
 def _cv_pct(values: pd.Series) -> StrideStat | None:
-    stat = _stat(values)
+    stat = stride_stat(values)
     if stat is None or stat.n_strides < 2:
         return None
     return StrideStat(100.0 * stat.sd / stat.mean, float("nan"), stat.n_strides)
@@ -218,23 +229,34 @@ def _per_stride(
     return out
 
 
-def _rom(x: FloatArray) -> float:
-    return float(x.max() - x.min())
+def value_range(x: FloatArray) -> float:
+    """Max minus min of one stride's values (a range of motion)."""
+    return float(np.max(x) - np.min(x))
+
+
+def value_peak(x: FloatArray) -> float:
+    """Largest value of one stride."""
+    return float(np.max(x))
+
+
+def value_extension(x: FloatArray) -> float:
+    """Minus the smallest value of one stride (extension as a positive number)."""
+    return float(-np.min(x))
 
 
 #: name -> (joint suffix, reducer); sided hip metrics.
 _HIP_METRICS: dict[str, tuple[str, Reducer]] = {
-    "hip_sagittal_rom_deg": ("hip_flexion", _rom),
-    "hip_frontal_rom_deg": ("hip_adduction", _rom),
-    "hip_transverse_rom_deg": ("hip_internal_rotation", _rom),
-    "hip_flexion_peak_deg": ("hip_flexion", lambda x: float(x.max())),
-    "hip_extension_peak_deg": ("hip_flexion", lambda x: float(-x.min())),
+    "hip_sagittal_rom_deg": ("hip_flexion", value_range),
+    "hip_frontal_rom_deg": ("hip_adduction", value_range),
+    "hip_transverse_rom_deg": ("hip_internal_rotation", value_range),
+    "hip_flexion_peak_deg": ("hip_flexion", value_peak),
+    "hip_extension_peak_deg": ("hip_flexion", value_extension),
 }
 #: name -> (joint, reducer); metrics over the reference side's strides.
 _TRUNK_METRICS: dict[str, tuple[str, Reducer]] = {
-    "pelvis_tilt_rom_deg": ("pelvis_anterior_tilt", _rom),
-    "pelvis_obliquity_rom_deg": ("pelvis_obliquity", _rom),
-    "pelvis_rotation_rom_deg": ("pelvis_rotation", _rom),
+    "pelvis_tilt_rom_deg": ("pelvis_anterior_tilt", value_range),
+    "pelvis_obliquity_rom_deg": ("pelvis_obliquity", value_range),
+    "pelvis_rotation_rom_deg": ("pelvis_rotation", value_range),
     "trunk_lateral_lean_mean_deg": ("trunk_lateral_lean", lambda x: float(x.mean())),
 }
 
@@ -287,7 +309,7 @@ def compute_angle_metrics(
     out: dict[str, Metric] = {}
     for name, (suffix, reduce) in _HIP_METRICS.items():
         by_side = {
-            side: _stat(
+            side: stride_stat(
                 _per_stride(
                     angles,
                     f"{side}_{suffix}",
@@ -307,7 +329,7 @@ def compute_angle_metrics(
     ref_rows = valid[valid["side"] == ref]
     for name, (joint, reduce) in _TRUNK_METRICS.items():
         if joint in joints:
-            stat = _stat(_per_stride(angles, joint, rows=ref_rows, reduce=reduce))
+            stat = stride_stat(_per_stride(angles, joint, rows=ref_rows, reduce=reduce))
             out[name] = Metric(
                 name, "deg", confidence, None, None, stat, f"over the {ref} strides"
             )

@@ -45,7 +45,14 @@ from numpy.typing import NDArray
 
 from stridescope.errors import InputError
 from stridescope.gait._curves import valid_strides
-from stridescope.gait.metrics import Metric, StrideStat, compute_gait_metrics
+from stridescope.gait.metrics import (
+    Metric,
+    compute_gait_metrics,
+    stride_stat,
+    value_extension,
+    value_peak,
+    value_range,
+)
 from stridescope.gait.strides import step_table
 from stridescope.kinematics.planar import FRONTAL_VIEWS, SIDE_VIEWS, leg_length
 from stridescope.model import schema as s
@@ -70,18 +77,6 @@ PLAUSIBLE_CADENCE_SPM: Final = (60.0, 300.0)
 _TRAVEL_X: Final = {"side-left": -1.0, "side-right": 1.0, "rear": 0.0, "front": 0.0}
 _RIGHT_X: Final = {"rear": 1.0, "front": -1.0}
 _SIDE_SIGN: Final = {"left": -1.0, "right": 1.0}
-
-
-def _rom(x: FloatArray) -> float:
-    return float(np.max(x) - np.min(x))
-
-
-def _peak(x: FloatArray) -> float:
-    return float(np.max(x))
-
-
-def _extension(x: FloatArray) -> float:
-    return float(-np.min(x))
 
 
 def _mean(x: FloatArray) -> float:
@@ -115,35 +110,38 @@ _THIGH_NOTE: Final = (
 )
 _ANGLE_SPECS: Final = {
     "thigh_flexion_peak_deg": _Spec(
-        "{side}_thigh_angle", _peak, "stride", "side", "thigh flexion", note=_THIGH_NOTE
+        "{side}_thigh_angle", value_peak, "stride", "side", "thigh flexion",
+        note=_THIGH_NOTE,
     ),
     "thigh_extension_peak_deg": _Spec(
-        "{side}_thigh_angle", _extension, "stride", "side", "thigh extension",
+        "{side}_thigh_angle", value_extension, "stride", "side", "thigh extension",
         note="degrees of thigh behind the vertical, positive; " + _THIGH_NOTE,
     ),
     "thigh_sagittal_rom_deg": _Spec(
-        "{side}_thigh_angle", _rom, "stride", "side", "thigh range", note=_THIGH_NOTE
+        "{side}_thigh_angle", value_range, "stride", "side", "thigh range",
+        note=_THIGH_NOTE,
     ),
     "knee_flexion_at_strike_deg": _Spec(
-        "{side}_knee_flexion", _peak, "strike", "side", "knee flexion at strike"
+        "{side}_knee_flexion", value_peak, "strike", "side", "knee flexion at strike"
     ),
     "knee_flexion_peak_stance_deg": _Spec(
-        "{side}_knee_flexion", _peak, "stance", "side", "knee flexion in stance"
+        "{side}_knee_flexion", value_peak, "stance", "side", "knee flexion in stance"
     ),
     "trunk_forward_lean_mean_deg": _Spec(
         "trunk_forward_lean", _mean, "stride", "side", "forward trunk lean",
         sided=False,
     ),
     "pelvis_obliquity_rom_deg": _Spec(
-        "pelvis_obliquity", _rom, "stride", "frontal", "pelvic obliquity",
+        "pelvis_obliquity", value_range, "stride", "frontal", "pelvic obliquity",
         sided=False, note="hip keypoint line, not ASIS/PSIS: smaller than 3D",
     ),
     "contralateral_pelvic_drop_peak_deg": _Spec(
-        "pelvis_obliquity", _peak, "stance", "frontal", "contralateral pelvic drop",
+        "pelvis_obliquity", value_peak, "stance", "frontal",
+        "contralateral pelvic drop",
         signed=True, note="per stance side: swing side down, positive; hip keypoints",
     ),
     "hip_adduction_proxy_peak_deg": _Spec(
-        "{side}_hip_adduction_proxy", _peak, "stance", "frontal", "hip adduction",
+        "{side}_hip_adduction_proxy", value_peak, "stance", "frontal", "hip adduction",
         confidence="low", note="2D proxy: thigh vs the hip line's perpendicular",
     ),
     "trunk_lateral_lean_mean_deg": _Spec(
@@ -151,7 +149,7 @@ _ANGLE_SPECS: Final = {
         sided=False, note="+ toward the runner's right",
     ),
     "trunk_lateral_lean_peak_deg": _Spec(
-        "trunk_lateral_lean", _peak, "stance", "frontal", "lateral trunk lean",
+        "trunk_lateral_lean", value_peak, "stance", "frontal", "lateral trunk lean",
         signed=True, note="peak lean toward the stance side during its stance",
     ),
     "shoulder_obliquity_mean_deg": _Spec(
@@ -159,11 +157,12 @@ _ANGLE_SPECS: Final = {
         sided=False, note="+ right shoulder higher",
     ),
     "pelvis_rotation_rom_deg": _Spec(
-        "pelvis_rotation", _rom, "stride", "world", "pelvis rotation", sided=False,
+        "pelvis_rotation", value_range, "stride", "world", "pelvis rotation",
+        sided=False,
         confidence="low", note="world landmarks: monocular depth",
     ),
     "shoulder_rotation_rom_deg": _Spec(
-        "shoulder_rotation", _rom, "stride", "world", "shoulder rotation",
+        "shoulder_rotation", value_range, "stride", "world", "shoulder rotation",
         sided=False, confidence="low", note="world landmarks: monocular depth",
     ),
 }  # fmt: skip
@@ -197,14 +196,6 @@ class _Context:
         return self.valid[self.valid["side"] == side]
 
 
-def _stat(values: Iterable[float]) -> StrideStat | None:
-    arr = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
-    if arr.size == 0:
-        return None
-    sd = float(np.std(arr, ddof=1)) if arr.size > 1 else float("nan")
-    return StrideStat(float(np.mean(arr)), sd, int(arr.size))
-
-
 def _windows(rows: pd.DataFrame, phase: str) -> list[tuple[float, float]]:
     starts = rows["foot_strike_s"].to_numpy(dtype=float)
     column = {"stance": "toe_off_s", "stride": "next_foot_strike_s"}.get(phase)
@@ -232,8 +223,8 @@ def _metric(
     name: str, unit: str, confidence: str, note: str, per_side: dict[str, list[float]]
 ) -> Metric:
     pooled = [v for values in per_side.values() for v in values]
-    left, right = (_stat(per_side.get(side, [])) for side in s.SIDES)
-    return Metric(name, unit, confidence, left, right, _stat(pooled), note)
+    left, right = (stride_stat(per_side.get(side, [])) for side in s.SIDES)
+    return Metric(name, unit, confidence, left, right, stride_stat(pooled), note)
 
 
 def _plane_reason(plane: str, label: str, view: str) -> str | None:
@@ -273,7 +264,7 @@ def _angle_metric(ctx: _Context, name: str, spec: _Spec) -> Metric | str:
         return _metric(name, "deg", spec.confidence, spec.note, per_side)
     note = "; ".join(x for x in (spec.note, f"over the {ctx.reference} strides") if x)
     values = per_side[ctx.reference]
-    return Metric(name, "deg", spec.confidence, None, None, _stat(values), note)
+    return Metric(name, "deg", spec.confidence, None, None, stride_stat(values), note)
 
 
 def _mid_hip(points: dict[str, FloatArray]) -> FloatArray | None:
@@ -297,7 +288,7 @@ def _overstride(ctx: _Context, mid: FloatArray) -> Metric | str:
         if foot is not None:
             ahead = 100.0 * (foot[:, 0] - mid[:, 0]) * _TRAVEL_X[ctx.view] / ctx.leg_px
             at_strike = _windows(ctx.rows(side), "strike")
-            per_side[side] = _values(ctx.time_s, ahead, at_strike, _peak)
+            per_side[side] = _values(ctx.time_s, ahead, at_strike, value_peak)
     if not any(per_side.values()):
         return "overstride needs heel (or ankle) keypoints at the foot strikes"
     note = _percent_note("heel ahead of the mid-hip at foot strike", ctx.leg_px)
@@ -307,13 +298,19 @@ def _overstride(ctx: _Context, mid: FloatArray) -> Metric | str:
 def _oscillation(ctx: _Context, mid: FloatArray) -> Metric | str:
     height = 100.0 * mid[:, 1] / ctx.leg_px
     windows = _windows(ctx.rows(ctx.reference), "stride")
-    values = _values(ctx.time_s, height, windows, _rom)
+    values = _values(ctx.time_s, height, windows, value_range)
     if not values:
         return "vertical oscillation: no valid stride has complete hip keypoints"
     what = f"mid-hip vertical excursion per stride (over the {ctx.reference} strides)"
     note = _percent_note(what, ctx.leg_px)
     return Metric(
-        "vertical_oscillation_pct", "%", "moderate", None, None, _stat(values), note
+        "vertical_oscillation_pct",
+        "%",
+        "moderate",
+        None,
+        None,
+        stride_stat(values),
+        note,
     )
 
 
