@@ -459,16 +459,17 @@ def ja1(shared_data: Path) -> tuple[kin.AngleResult, dict[str, np.ndarray]]:
 
 
 # (our angle, OpenSim coordinate, sign, min r, max |ROM diff| deg), default options
-# (10 Hz low-pass, CAST thigh-cluster femur). The target is r >= 0.9 and ROM
-# within 5°; rows below it hold the measured level (docs/kinematics.md: r 0.994,
-# ROM -6.1..-4.3 right flexion; r 0.967, -6.4 in one stride left adduction; r 0.699
-# right adduction) and the strict xfail test records the miss. With OpenSim's own
-# pelvis the same femur meets the target on all four (the misses are the pelvis).
+# (10 Hz low-pass, anterior-axis pelvis, CAST thigh-cluster femur). The target
+# is r >= 0.9 and ROM within 5°; rows below it hold the measured level
+# (docs/kinematics.md: right flexion r 0.995, ROM -6.4..-4.6; left adduction r 0.972,
+# ROM -7.3..-4.8; right adduction r 0.522) and the strict xfail test records the
+# miss. With OpenSim's own pelvis the same femur meets the target on all four (the
+# misses are the pelvis).
 JA1_ROWS = [
     ("left_hip_flexion", "hip_flexion_l", 1.0, 0.9, 5.0),
     ("right_hip_flexion", "hip_flexion_r", 1.0, 0.9, 6.5),
-    ("left_hip_adduction", "hip_adduction_l", 1.0, 0.9, 7.0),
-    ("right_hip_adduction", "hip_adduction_r", 1.0, 0.65, 5.0),
+    ("left_hip_adduction", "hip_adduction_l", 1.0, 0.9, 7.5),
+    ("right_hip_adduction", "hip_adduction_r", 1.0, 0.5, 5.0),
 ]
 
 
@@ -511,12 +512,13 @@ def test_ja1_femur_is_carried_by_the_thigh_clusters(
     assert result.methods["filter"].startswith("4th-order zero-lag Butterworth")
     assert result.methods["progression"].startswith("pelvis_velocity+lab_axis")
     cuts = stride_cuts(mot["hip_flexion_r"], 250.0)
-    # Knee flexion, measured: r 0.998 / 0.997, ROM -3.6..+3.5 (chord: -11.7..-5.3).
+    # Knee flexion, measured: r 0.998 / 0.997, ROM -4.8..+4.1 (-3.6..+3.5 with the
+    # ASIS-line pelvis, whose hip centres sit elsewhere; chord: -11.7..-5.3).
     for side, col in (("left", "knee_angle_l"), ("right", "knee_angle_r")):
         r, rom = compare(angle(result, f"{side}_knee_flexion"), mot[col], cuts)
         assert r >= 0.99
-        assert rom <= 4.0
-    # Hip rotation is reported but agrees poorly with IK (r 0.35 / 0.63).
+        assert rom <= 5.0
+    # Hip rotation is reported but agrees less well with IK (r 0.50 / 0.78).
     r, rom = compare(angle(result, "right_hip_internal_rotation"),
                      mot["hip_rotation_r"], cuts)  # fmt: skip
     assert r >= 0.5

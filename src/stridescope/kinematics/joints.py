@@ -209,7 +209,9 @@ def _result(
     return AngleResult(array, ordered, methods)
 
 
-def _check_options(pelvis_order: str, hip_centre: str, cutoff_hz: float | None) -> None:
+def _check_options(
+    pelvis_order: str, pelvis_axes: str, hip_centre: str, cutoff_hz: float | None
+) -> None:
     problems = []
     if cutoff_hz is not None and not (np.isfinite(cutoff_hz) and cutoff_hz > 0):
         problems.append(
@@ -218,6 +220,11 @@ def _check_options(pelvis_order: str, hip_centre: str, cutoff_hz: float | None) 
     if pelvis_order not in ("baker", "vicon"):
         problems.append(
             f"Expected pelvis_order 'baker' or 'vicon', but got {pelvis_order!r}."
+        )
+    if pelvis_axes not in ("anterior_axis", "asis_line"):
+        problems.append(
+            "Expected pelvis_axes 'anterior_axis' or 'asis_line', but got "
+            f"{pelvis_axes!r}."
         )
     if hip_centre not in ("harrington", "davis"):
         problems.append(
@@ -258,6 +265,7 @@ def compute_angles(
     ds: xr.Dataset,
     *,
     pelvis_order: pel.PelvisOrder = "baker",
+    pelvis_axes: seg.PelvisAxes = "anterior_axis",
     hip_centre: pel.HipCentreMethod = "harrington",
     cutoff_hz: float | None = DEFAULT_CUTOFF_HZ,
 ) -> AngleResult:
@@ -273,6 +281,13 @@ def compute_angles(
         ``"baker"`` (rotation, obliquity, tilt; Baker 2001) or ``"vicon"`` (tilt,
         obliquity, rotation, vs the lab axis nearest the direction of travel, as
         Plug-in Gait's ``PelvisAngles``). Applies to the pelvis and the trunk.
+    pelvis_axes
+        Which direction of a marker-built pelvis is exact: ``"anterior_axis"``
+        (default; mid-ASIS minus mid-PSIS/sacrum, so the antisymmetric fore-aft
+        slide of the skin over the two ASIS does not turn the pelvis) or
+        ``"asis_line"`` (ISB and Plug-in Gait: LASI to RASI; use it with
+        ``pelvis_order="vicon"`` to reproduce Vicon's ``PelvisAngles``). See
+        docs/kinematics.md, "Pelvis axes".
     hip_centre
         ``"harrington"`` (default, from the markers alone) or ``"davis"`` (needs
         attrs ``left_leg_length_m`` / ``right_leg_length_m``; optional
@@ -301,10 +316,10 @@ def compute_angles(
         ``hip_centre="davis"`` lacks the leg lengths.
     """
     validate_trial(ds, require=(s.POSITION,))
-    _check_options(pelvis_order, hip_centre, cutoff_hz)
+    _check_options(pelvis_order, pelvis_axes, hip_centre, cutoff_hz)
     filtered, filter_text = _filtered(ds, cutoff_hz)
     kp = seg.Keypoints.from_trial(filtered)
-    pelvis = pel.build_pelvis(kp, hip_centre=hip_centre)
+    pelvis = pel.build_pelvis(kp, hip_centre=hip_centre, axes=pelvis_axes)
     if isinstance(pelvis, str):
         reasons = dict.fromkeys(ALL_ANGLES, f"no pelvis: {pelvis}")
         return _result(ds, {}, reasons, methods={"filter": filter_text})

@@ -50,6 +50,10 @@ HipCentreMethod = Literal["harrington", "davis"]
 # positive rotation about x lowers the right side (= leaning right); positive rotation
 # about y turns the anterior axis to the left (right side forward).
 _UP = np.array([0.0, 0.0, 1.0])
+_AXES_TEXT = {
+    "asis_line": "ASIS line exact",
+    "anterior_axis": "anterior axis exact: mid-ASIS minus the posterior point",
+}
 _PELVIS_SIGNS = np.array([-1.0, -1.0, 1.0])
 _TRUNK_SIGNS = np.array([-1.0, 1.0, 1.0])
 
@@ -202,14 +206,14 @@ def _hip_offsets(
 
 
 def _pelvis_from_markers(
-    kp: seg.Keypoints, method: HipCentreMethod
+    kp: seg.Keypoints, method: HipCentreMethod, axes: seg.PelvisAxes
 ) -> PelvisSegment | None:
     lasi, rasi = kp.get("left_asis"), kp.get("right_asis")
     mid_psis = kp.midpoint("left_psis", "right_psis")
     posterior = mid_psis if mid_psis is not None else kp.get("sacrum")
     if lasi is None or rasi is None or posterior is None:
         return None
-    frame = seg.pelvis_frame(lasi, rasi, posterior)
+    frame = seg.pelvis_frame(lasi, rasi, posterior, primary=axes)
     mid_asis = 0.5 * (lasi + rasi)
     given = {side: kp.get(f"{side}_hip") for side in ("left", "right")}
     if given["left"] is not None and given["right"] is not None:
@@ -225,7 +229,8 @@ def _pelvis_from_markers(
         origin_m=0.5 * (mid_asis + posterior),
         hip_centres_m=hips,
         from_markers=True,
-        method=f"ASIS pair + {back} (ISB); hip centres: {hjc_text}",
+        method=f"ASIS pair + {back} (ISB axes, {_AXES_TEXT[axes]}); hip centres: "
+        f"{hjc_text}",
     )
 
 
@@ -240,16 +245,23 @@ def _trunk_top(kp: seg.Keypoints) -> tuple[str, FloatArray] | None:
 
 
 def build_pelvis(
-    kp: seg.Keypoints, *, hip_centre: HipCentreMethod = "harrington"
+    kp: seg.Keypoints,
+    *,
+    hip_centre: HipCentreMethod = "harrington",
+    axes: seg.PelvisAxes = "anterior_axis",
 ) -> PelvisSegment | str:
     """Build the pelvis from markers, else from hip joint centres.
+
+    ``axes`` picks which marker direction the frame keeps exactly
+    (:func:`stridescope.kinematics.segments.pelvis_frame`); it does not apply to a
+    pelvis built from hip joint centres.
 
     Returns
     -------
     PelvisSegment or str
         The pelvis, or a plain-language reason why it cannot be built.
     """
-    from_markers = _pelvis_from_markers(kp, hip_centre)
+    from_markers = _pelvis_from_markers(kp, hip_centre, axes)
     if from_markers is not None:
         return from_markers
     lhip, rhip = kp.get("left_hip"), kp.get("right_hip")

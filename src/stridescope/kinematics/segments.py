@@ -42,6 +42,7 @@ __all__ = [
     "DEFAULT_MARKER_DIAMETER_M",
     "MIN_PROGRESSION_SPEED_M_S",
     "Keypoints",
+    "PelvisAxes",
     "chord_knee_centre",
     "davis_hip_centre_offset",
     "femur_frame",
@@ -57,6 +58,8 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 Side = Literal["left", "right"]
+#: Which pelvis direction is taken exactly from the markers (:func:`pelvis_frame`).
+PelvisAxes = Literal["asis_line", "anterior_axis"]
 
 #: Knee width (m) used by the chord function when the trial carries none: a typical
 #: adult value (the two Plug-in Gait subjects in the validation data have 0.102 and
@@ -152,12 +155,24 @@ def _dot(a: FloatArray, b: FloatArray) -> FloatArray:
 
 
 def pelvis_frame(
-    left_asis: FloatArray, right_asis: FloatArray, posterior: FloatArray
+    left_asis: FloatArray,
+    right_asis: FloatArray,
+    posterior: FloatArray,
+    *,
+    primary: PelvisAxes = "asis_line",
 ) -> FloatArray:
     """Pelvis frame from the ASIS markers and the PSIS midpoint (or sacrum).
 
-    z = unit(RASI - LASI); x = mid-ASIS minus ``posterior``, made orthogonal to z;
-    y = z x x (methods A.1, Wu et al. 2002).
+    Axes as ISB (methods A.1, Wu et al. 2002): z toward the right ASIS, x anterior,
+    y = z x x. Which direction is kept exactly depends on ``primary``:
+
+    - ``"asis_line"`` (ISB, Plug-in Gait): z = unit(RASI - LASI); x = mid-ASIS minus
+      ``posterior``, made orthogonal to z.
+    - ``"anterior_axis"``: x = unit(mid-ASIS - ``posterior``); z = the ASIS line,
+      made orthogonal to x. Skin over the ASIS slides fore and aft with hip flexion,
+      one side against the other while running; the ASIS midpoint cancels that
+      antisymmetric slide, so the heading (pelvis rotation) does not follow it.
+      See docs/kinematics.md ("Pelvis axes").
 
     Parameters
     ----------
@@ -165,14 +180,18 @@ def pelvis_frame(
         ``(time, 3)`` marker positions in metres.
     posterior
         ``(time, 3)``: mid-PSIS or the sacral marker, metres.
+    primary
+        The axis taken exactly from the markers (above).
     """
     mid_asis = 0.5 * (left_asis + right_asis)
-    return frame_from_axes(
-        right_asis - left_asis,
-        mid_asis - posterior,
-        primary_axis="z",
-        secondary_axis="x",
-    )
+    line, forward = right_asis - left_asis, mid_asis - posterior
+    if primary == "anterior_axis":
+        return frame_from_axes(forward, line, primary_axis="x", secondary_axis="z")
+    if primary != "asis_line":
+        raise ValueError(
+            f"Expected primary 'asis_line' or 'anterior_axis', but got {primary!r}."
+        )
+    return frame_from_axes(line, forward, primary_axis="z", secondary_axis="x")
 
 
 def pelvis_frame_from_hips(
