@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+import xarray as xr
 
 from stridescope import io
-from stridescope.errors import InputError, InsufficientDataError
-from stridescope.pipeline import AnalysisOptions, analyze, write_outputs
+from stridescope._analysis import InputAnalysis
+from stridescope.errors import InputError, InsufficientDataError, StridescopeWarning
+from stridescope.gait.metrics import Metric, StrideStat
+from stridescope.pipeline import (
+    AnalysisOptions,
+    _with_audio_check,
+    analyze,
+    write_outputs,
+)
 from stridescope.report.build import report_to_dict
 from tests.fixtures.synthetic_runner import synthetic_runner
 
@@ -89,3 +99,70 @@ def test_write_outputs_writes_only_the_report(runner_nc: Path, tmp_path: Path) -
 def test_angles_without_feet_ask_for_the_force_file(test_data: Path) -> None:
     with pytest.raises(InputError, match=r"^synthetic_angles\.mot: .*heel and toe"):
         analyze([test_data / "synthetic_angles.mot"])
+
+
+def _clip_with_footfalls(path: Path, step_s: float, duration_s: float) -> Path:
+    """An MP4 holding only AAC sound: a thump every ``step_s`` over quiet noise."""
+    av = pytest.importorskip("av")
+    rate_hz, block = 22050, 1024
+    rng = np.random.default_rng(4)
+    n = int(duration_s * rate_hz)
+    sound = 0.005 * rng.standard_normal(n)
+    thump = rng.standard_normal(600) * np.exp(-np.arange(600) / 120.0)
+    for t_s in np.arange(0.05, duration_s - 0.05, step_s):
+        start = int(t_s * rate_hz)
+        sound[start : start + 600] += 0.3 * thump[: n - start]
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("aac", rate=rate_hz)
+        for first in range(0, n - block, block):
+            chunk = sound[first : first + block].astype(np.float32).reshape(1, -1)
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = rate_hz, first
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return path
+
+
+def _video_analysis(path: Path, cadence_spm: float) -> InputAnalysis:
+    """A video analysis whose keypoint cadence is ``cadence_spm`` over 1-7 s."""
+    stat = StrideStat(mean=cadence_spm, sd=1.0, n_strides=8)
+    return InputAnalysis(
+        path=path,
+        format="video",
+        trial=xr.Dataset(),
+        angles=None,
+        angle_sources={},
+        unavailable={},
+        events=[],
+        events_source="detected",
+        strides=pd.DataFrame(),
+        metrics={
+            "cadence_spm": Metric("cadence_spm", "spm", "moderate", None, None, stat)
+        },
+        view="side-left",
+        details={"steady_steps": {"analysed_s": [1.0, 7.0]}},
+    )
+
+
+@pytest.mark.parametrize(("video_spm", "agrees"), [(171.0, True), (150.0, False)])
+def test_video_cadence_is_checked_against_the_footfalls_heard(
+    tmp_path: Path, video_spm: float, agrees: bool
+) -> None:
+    clip = _clip_with_footfalls(tmp_path / "run.mp4", step_s=0.35, duration_s=8.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", StridescopeWarning)
+        check = _with_audio_check(_video_analysis(clip, video_spm)).details[
+            "audio_cadence"
+        ]
+    assert check["cadence_spm"] == pytest.approx(60 / 0.35, abs=1.0)
+    assert check["span_s"] == [1.0, 7.0]
+    assert check["agrees"] is agrees
+    messages = [str(w.message) for w in caught]
+    if agrees:
+        assert messages == []
+    else:
+        assert messages == [
+            f"run.mp4: the footfalls heard in the sound give {check['cadence_spm']} "
+            "steps/min, the video 150.0; check that the steps were found on the "
+            "runner (report: audio_cadence)."
+        ]

@@ -11,6 +11,7 @@ slow motion, so their video-time cadence is below any human gait and is flagged.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,21 @@ def test_speed_ramped_treadmill_clip_analyses_its_real_time_part(keypoints) -> N
     slow = [g for g in steady["segments"] if g["cadence_spm"] < 100]
     assert slow
     assert slow[0]["cadence_spm"] == pytest.approx(66.3, abs=5.0)
+
+
+def test_coach_clip_footfalls_heard_confirm_the_video_cadence(
+    keypoints, shared_data: Path
+) -> None:
+    """The sound's footfall rhythm over the analysed span: 277.2 vs 281.1 (video)."""
+    from stridescope.pipeline import _with_audio_check
+
+    result = _analyse(keypoints, "coach")
+    real = replace(result, path=shared_data / CLIPS["coach"])
+    check = _with_audio_check(real).details["audio_cadence"]
+    assert check["agrees"] is True
+    assert check["span_s"] == result.details["steady_steps"]["analysed_s"]
+    assert check["cadence_spm"] == pytest.approx(_cadence(result), rel=0.02)
+    assert check["peak_correlation"] > 0.3
 
 
 def test_rear_walk_gives_frontal_series_and_a_flagged_cadence(keypoints) -> None:

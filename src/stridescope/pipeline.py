@@ -42,6 +42,7 @@ from stridescope.report.build import (
     metric_to_dict,
 )
 from stridescope.report.json import render_json, write_text_atomic
+from stridescope.video.audio import cadence_check, footfall_cadence, read_audio
 
 __all__ = [
     "AnalysisOptions",
@@ -190,7 +191,8 @@ def analyze_input(
                 f"{forces_path.name}: force plates can only be paired with motion "
                 "capture, not with video or image keypoints."
             )
-        return analyze_keypoints(trial, path=path, fmt=fmt, options=options)
+        analysis = analyze_keypoints(trial, path=path, fmt=fmt, options=options)
+        return _with_audio_check(analysis) if fmt == "video" else analysis
     forces = io.read_force_plates(forces_path) if forces_path else None
     angles, sources, unavailable = _merge_angles(trial)
     events, events_source = _choose_events(trial, forces, options)
@@ -217,6 +219,30 @@ def analyze_input(
         strides=strides,
         metrics=metrics,
     )
+
+
+def _with_audio_check(analysis: InputAnalysis) -> InputAnalysis:
+    """Add the footfall cadence heard in the clip's sound (video.audio) to details."""
+    cadence = analysis.metrics.get("cadence_spm")
+    value = (metric_to_dict(cadence, pooled=True).get("value") or {}) if cadence else {}
+    video_spm = value.get("mean")
+    start, end = analysis.details["steady_steps"]["analysed_s"]
+    sound = read_audio(analysis.path, span_s=(start, end))
+    heard = (
+        sound
+        if isinstance(sound, str)
+        else footfall_cadence(sound, span_s=(start, end))
+    )
+    check = cadence_check(heard, video_spm)
+    if check["agrees"] is False:
+        warnings.warn(
+            f"{analysis.path.name}: the footfalls heard in the sound give "
+            f"{check['cadence_spm']} steps/min, the video {video_spm:.1f}; check "
+            "that the steps were found on the runner (report: audio_cadence).",
+            StridescopeWarning,
+            stacklevel=2,
+        )
+    return replace(analysis, details={**analysis.details, "audio_cadence": check})
 
 
 def _summary(analysis: InputAnalysis) -> InputSummary:

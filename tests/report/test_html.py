@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -404,3 +405,45 @@ def test_a_whole_session_renders(tmp_path: Path) -> None:
     assert page.count("<svg") >= 4
     assert "Keyframe pictures need a video" in page
     assert "runner.nc (3D motion capture)" in page
+
+
+@pytest.mark.parametrize(
+    ("check", "expected"),
+    [
+        (
+            {"cadence_spm": 277.2, "video_cadence_spm": 281.1, "difference_spm": -3.9,
+             "agrees": True, "span_s": [1.1, 3.5], "reason": ""},
+            "run.mp4: the footfalls heard in the sound give 277.2 steps/min over "
+            "1.1-3.5 s, the video 281.1 steps/min: they agree (within 2 %).",
+        ),
+        (
+            {"cadence_spm": 171.4, "video_cadence_spm": 150.0, "difference_spm": 21.4,
+             "agrees": False, "span_s": [1.0, 7.0], "reason": ""},
+            "run.mp4: the footfalls heard in the sound give 171.4 steps/min over "
+            "1-7 s, the video 150.0 steps/min: they differ by 21.4 steps/min.",
+        ),
+        (
+            {"cadence_spm": None, "video_cadence_spm": 168.9, "agrees": None,
+             "reason": "the clip has no sound track"},
+            "run.mp4: no cadence from the sound (the clip has no sound track).",
+        ),
+    ],
+    ids=["agree", "differ", "no-sound"],
+)  # fmt: skip
+def test_the_cadence_heard_in_the_sound_is_shown(
+    analysed: tuple[Any, Any, Any], check: dict[str, Any], expected: str
+) -> None:
+    report, _figures, _frames = analysed
+    ctx = build_context(report, figures={}, keyframes=(), answers=None)
+    with_sound = dict(report)
+    with_sound["inputs"] = [
+        dict(report["inputs"][0], file="run.mp4", audio_cadence=check)
+    ]
+    page = render_html(HtmlContext(report=with_sound, screening=ctx.screening))
+    assert "Cadence cross-check" in page
+    assert escape(expected).replace("-", "\N{MINUS SIGN}") in page.replace(
+        "-", "\N{MINUS SIGN}"
+    )
+    assert "Cadence cross-check" not in render_html(
+        HtmlContext(report=report, screening=ctx.screening)
+    )

@@ -12,6 +12,7 @@ import pytest
 from stridescope import io
 from stridescope.pipeline import analyze
 from stridescope.report.json import render_json
+from stridescope.video.audio import AudioCadence, cadence_check
 from tests.fixtures.synthetic_runner import synthetic_runner
 
 REQUIRED_METRICS = {
@@ -67,3 +68,23 @@ def test_schema_rejects_a_broken_report(report: dict[str, Any]) -> None:
 
 def test_report_has_no_nan_literals(report: dict[str, Any]) -> None:
     assert "NaN" not in json.dumps(report)
+
+
+@pytest.mark.parametrize(
+    "heard",
+    [
+        AudioCadence(277.2, 60 / 277.2, 0.4, (1.1, 3.5)),
+        AudioCadence(None, None, 0.1, (1.1, 3.5), "no clear footfall rhythm"),
+        "the clip has no sound track",
+    ],
+    ids=["heard", "no-rhythm", "no-sound"],
+)
+def test_audio_cadence_entries_validate(
+    report: dict[str, Any], heard: AudioCadence | str
+) -> None:
+    with_audio = json.loads(json.dumps(report))
+    with_audio["inputs"][0]["audio_cadence"] = cadence_check(heard, 281.1)
+    jsonschema.validate(with_audio, _schema())
+    with_audio["inputs"][0]["audio_cadence"]["agrees"] = "yes"
+    with pytest.raises(jsonschema.ValidationError, match="yes"):
+        jsonschema.validate(with_audio, _schema())

@@ -411,6 +411,31 @@ def _cleaning(dq: DataQuality) -> _Html:
     return _fill("cleaning", asdict(dq), usable=", ".join(usable) or "none")
 
 
+def _audio_line(entry: Mapping[str, Any]) -> str | None:
+    """One sentence on the cadence heard in an input's sound, or None."""
+    check = entry.get("audio_cadence")
+    if not check:
+        return None
+    name = entry.get("file", "")
+    heard, video = check.get("cadence_spm"), check.get("video_cadence_spm")
+    if heard is None:
+        return f"{name}: no cadence from the sound ({check.get('reason', '')})."
+    start, end = check.get("span_s") or (None, None)
+    text = (
+        f"{name}: the footfalls heard in the sound give "
+        f"{format_value(heard, 'steps/min', 1)} over {start:g}-{end:g} s"
+    )
+    if video is None:
+        return f"{text}."
+    difference = format_value(check.get("difference_spm"), "steps/min", 1)
+    verdict = (
+        "they agree (within 2 %)"
+        if check.get("agrees")
+        else f"they differ by {difference}"
+    )
+    return f"{text}, the video {format_value(video, 'steps/min', 1)}: {verdict}."
+
+
 def _quality(ctx: HtmlContext) -> _Html:
     report = ctx.report
     rows = _join(_fill("input", _cells(i)) for i in report.get("inputs", []))
@@ -420,8 +445,10 @@ def _quality(ctx: HtmlContext) -> _Html:
     unavailable = [
         f"{metric_label(k)}: {v}" for k, v in report.get("unavailable", {}).items()
     ]
+    heard = [_audio_line(i) for i in report.get("inputs", [])]
     for title, lines in (
         ("Not measured, and why", unavailable),
+        ("Cadence cross-check", [line for line in heard if line]),
         ("Warnings while reading", report.get("warnings", [])),
     ):
         if lines:
