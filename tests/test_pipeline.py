@@ -163,6 +163,7 @@ def test_video_cadence_is_checked_against_the_footfalls_heard(
     else:
         assert messages == [
             f"run.mp4: the footfalls heard in the sound give {check['cadence_spm']} "
-            "steps/min, the video 150.0; check that the steps were found on the "
-            "runner (report: audio_cadence)."
+            "steps/min, the video 150.0 (tolerance 3.0); check that the steps were "
+            "found on the runner, and that the sound is the footfalls, not music or "
+            "speech (report: audio_cadence)."
         ]

@@ -225,7 +225,8 @@ def _with_audio_check(analysis: InputAnalysis) -> InputAnalysis:
     """Add the footfall cadence heard in the clip's sound (video.audio) to details."""
     cadence = analysis.metrics.get("cadence_spm")
     value = (metric_to_dict(cadence, pooled=True).get("value") or {}) if cadence else {}
-    video_spm = value.get("mean")
+    video_spm, sd, n = value.get("mean"), value.get("sd"), value.get("n_strides")
+    standard_error = sd / np.sqrt(n) if sd is not None and n else None
     start, end = analysis.details["steady_steps"]["analysed_s"]
     sound = read_audio(analysis.path, span_s=(start, end))
     heard = (
@@ -233,12 +234,14 @@ def _with_audio_check(analysis: InputAnalysis) -> InputAnalysis:
         if isinstance(sound, str)
         else footfall_cadence(sound, span_s=(start, end))
     )
-    check = cadence_check(heard, video_spm)
+    check = cadence_check(heard, video_spm, standard_error)
     if check["agrees"] is False:
         warnings.warn(
             f"{analysis.path.name}: the footfalls heard in the sound give "
-            f"{check['cadence_spm']} steps/min, the video {video_spm:.1f}; check "
-            "that the steps were found on the runner (report: audio_cadence).",
+            f"{check['cadence_spm']} steps/min, the video {video_spm:.1f} (tolerance "
+            f"{check['tolerance_spm']}); check that the steps were found on the "
+            "runner, and that the sound is the footfalls, not music or speech "
+            "(report: audio_cadence).",
             StridescopeWarning,
             stacklevel=2,
         )

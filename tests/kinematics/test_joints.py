@@ -487,7 +487,7 @@ def test_ja1_hip_angles_follow_opensim_ik(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="JA1 right hip flexion ROM, left adduction ROM (1 stride), right add. r",
+    reason="JA1 right hip flexion ROM, left adduction ROM (2 strides), right add. r",
 )
 def test_ja1_hip_angles_meet_the_issue_target(
     ja1: tuple[kin.AngleResult, dict[str, np.ndarray]],

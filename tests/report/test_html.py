@@ -411,16 +411,20 @@ def test_a_whole_session_renders(tmp_path: Path) -> None:
     ("check", "expected"),
     [
         (
-            {"cadence_spm": 277.2, "video_cadence_spm": 281.1, "difference_spm": -3.9,
-             "agrees": True, "span_s": [1.1, 3.5], "reason": ""},
-            "run.mp4: the footfalls heard in the sound give 277.2 steps/min over "
-            "1.1-3.5 s, the video 281.1 steps/min: they agree (within 2 %).",
+            {"cadence_spm": 274.9, "video_cadence_spm": 281.1, "difference_spm": -6.2,
+             "tolerance_spm": 11.2, "agrees": True, "span_s": [1.096, 3.464],
+             "reason": ""},
+            "run.mp4: the footfalls heard in the sound give 274.9 steps/min over "
+            "1.096-3.464 s, the video 281.1 steps/min: they agree (difference "
+            "-6.2 steps/min, tolerance 11.2 steps/min).",
         ),
         (
             {"cadence_spm": 171.4, "video_cadence_spm": 150.0, "difference_spm": 21.4,
-             "agrees": False, "span_s": [1.0, 7.0], "reason": ""},
+             "tolerance_spm": 3.0, "agrees": False, "span_s": [1.0, 7.0],
+             "reason": ""},
             "run.mp4: the footfalls heard in the sound give 171.4 steps/min over "
-            "1-7 s, the video 150.0 steps/min: they differ by 21.4 steps/min.",
+            "1-7 s, the video 150.0 steps/min: they differ by 21.4 steps/min "
+            "(tolerance 3.0 steps/min).",
         ),
         (
             {"cadence_spm": None, "video_cadence_spm": 168.9, "agrees": None,

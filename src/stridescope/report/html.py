@@ -428,10 +428,11 @@ def _audio_line(entry: Mapping[str, Any]) -> str | None:
     if video is None:
         return f"{text}."
     difference = format_value(check.get("difference_spm"), "steps/min", 1)
+    tolerance = format_value(check.get("tolerance_spm"), "steps/min", 1)
     verdict = (
-        "they agree (within 2 %)"
+        f"they agree (difference {difference}, tolerance {tolerance})"
         if check.get("agrees")
-        else f"they differ by {difference}"
+        else f"they differ by {difference} (tolerance {tolerance})"
     )
     return f"{text}, the video {format_value(video, 'steps/min', 1)}: {verdict}."
 

@@ -37,6 +37,7 @@ __all__ = [
     "MIN_PEAK_CORRELATION",
     "MIN_SPAN_S",
     "MIN_STEP_S",
+    "SILENCE_LEVEL",
     "AudioCadence",
     "AudioTrack",
     "cadence_check",
@@ -55,10 +56,13 @@ MAX_LAG_S = 1.0
 HALF_LAG_SHARE = 0.5
 #: Weakest autocorrelation peak that counts as a footfall rhythm.
 MIN_PEAK_CORRELATION = 0.25
+#: Loudest sample (full scale 1) of a span that still counts as silence.
+SILENCE_LEVEL = 1e-4
 #: Shortest span (s) analysed: a few strides at least.
 MIN_SPAN_S = 1.5
-#: Largest relative difference between the heard and the video cadence that counts
-#: as agreement (2 %: 3.4 steps/min at 170).
+#: Smallest tolerance, relative to the video cadence, for the two to agree (2 %:
+#: 3.4 steps/min at 170); widened to two standard errors of the video cadence when
+#: the strides vary more (:func:`cadence_check`).
 AGREEMENT_FRACTION = 0.02
 _HOP_S = 0.01
 _WINDOW = 1024
@@ -232,9 +236,10 @@ def footfall_cadence(track: AudioTrack, *, span_s: tuple[float, float]) -> Audio
         )
     first = int((start - track.start_s) * rate_hz)
     last = int((end - track.start_s) * rate_hz)
-    flux, flux_rate = onset_strength(
-        np.asarray(track.samples[first:last], dtype=float), rate_hz
-    )
+    part = np.asarray(track.samples[first:last], dtype=float)
+    if not np.abs(part).max(initial=0.0) > SILENCE_LEVEL:
+        return AudioCadence(None, None, 0.0, span, "the sound is silent in this span")
+    flux, flux_rate = onset_strength(part, rate_hz)
     ac = _autocorrelation(flux)
     lags = np.arange(ac.size) / flux_rate
     searched = (lags >= MIN_STEP_S) & (lags <= MAX_LAG_S)
@@ -270,7 +275,9 @@ def _refined_lag(ac: FloatArray, k: int) -> float:
 
 
 def cadence_check(
-    heard: AudioCadence | str, video_cadence_spm: float | None
+    heard: AudioCadence | str,
+    video_cadence_spm: float | None,
+    video_standard_error_spm: float | None = None,
 ) -> dict[str, object]:
     """The report's ``audio_cadence`` entry: the heard cadence beside the video's.
 
@@ -280,18 +287,22 @@ def cadence_check(
         What :func:`footfall_cadence` found, or why there was no sound to analyse.
     video_cadence_spm
         The cadence from the keypoints over the same span, or None.
+    video_standard_error_spm
+        Its standard error (stride-to-stride SD / sqrt(strides)), or None.
 
     Returns
     -------
     dict
         ``cadence_spm``, ``video_cadence_spm``, ``difference_spm`` (heard − video),
-        ``agrees`` (within :data:`AGREEMENT_FRACTION`, or None when either is
-        missing), ``peak_correlation``, ``span_s`` and ``reason``.
+        ``tolerance_spm`` (the larger of :data:`AGREEMENT_FRACTION` of the video
+        cadence and two standard errors of it), ``agrees`` (None when either cadence
+        is missing), ``peak_correlation``, ``span_s`` and ``reason``.
     """
     out: dict[str, object] = {
         "cadence_spm": None,
         "video_cadence_spm": video_cadence_spm,
         "difference_spm": None,
+        "tolerance_spm": None,
         "agrees": None,
         "peak_correlation": None,
         "span_s": None,
@@ -309,6 +320,11 @@ def cadence_check(
     out["cadence_spm"] = round(heard.cadence_spm, 1)
     if video_cadence_spm is not None and video_cadence_spm > 0:
         difference = heard.cadence_spm - video_cadence_spm
+        tolerance = max(
+            AGREEMENT_FRACTION * video_cadence_spm,
+            2.0 * (video_standard_error_spm or 0.0),
+        )
         out["difference_spm"] = round(difference, 1)
-        out["agrees"] = bool(abs(difference) <= AGREEMENT_FRACTION * video_cadence_spm)
+        out["tolerance_spm"] = round(tolerance, 1)
+        out["agrees"] = bool(abs(difference) <= tolerance)
     return out
