@@ -15,7 +15,9 @@ autocorrelation over the analysed span has peaks at the step and stride periods.
 strongest peak with a lag of :data:`MIN_STEP_S`-:data:`MAX_LAG_S` is taken; when it is
 a stride (a peak near half its lag is at least :data:`HALF_LAG_SHARE` as strong:
 left and right footfalls often sound different), the half lag is the step. A peak
-below :data:`MIN_PEAK_CORRELATION` means no usable rhythm (music, speech, silence).
+below :data:`MIN_PEAK_CORRELATION` means no usable rhythm (speech, wind); a silent
+span says so. Music with a steady beat can pass for footfalls, which is why a
+disagreement is reported as a warning to check, never as a correction.
 
 Reading the track is in :func:`read_audio` (only the analysed span is kept);
 :func:`footfall_cadence` only computes.
@@ -197,7 +199,7 @@ def _mono(block: NDArray[np.generic], channels: int) -> NDArray[np.float32]:
     return np.asarray(data.reshape(-1, channels).mean(axis=1), dtype=np.float32)
 
 
-def onset_strength(samples: FloatArray, rate_hz: float) -> tuple[FloatArray, float]:
+def _onset_strength(samples: FloatArray, rate_hz: float) -> tuple[FloatArray, float]:
     """Positive spectral flux per hop, and its sampling rate (Hz)."""
     hop = max(1, round(rate_hz * _HOP_S))
     window = min(_WINDOW, samples.size)
@@ -239,7 +241,7 @@ def footfall_cadence(track: AudioTrack, *, span_s: tuple[float, float]) -> Audio
     part = np.asarray(track.samples[first:last], dtype=float)
     if not np.abs(part).max(initial=0.0) > SILENCE_LEVEL:
         return AudioCadence(None, None, 0.0, span, "the sound is silent in this span")
-    flux, flux_rate = onset_strength(part, rate_hz)
+    flux, flux_rate = _onset_strength(part, rate_hz)
     ac = _autocorrelation(flux)
     lags = np.arange(ac.size) / flux_rate
     searched = (lags >= MIN_STEP_S) & (lags <= MAX_LAG_S)
