@@ -145,6 +145,14 @@ def test_fill_gaps_never_overshoots_monotone_data(
     assert np.all(np.diff(out) >= -1e-12)
 
 
+def test_fill_gaps_with_the_smallest_normal_float() -> None:
+    # Found by hypothesis in CI: SciPy's PCHIP slopes overflowed (a warning).
+    tiny = np.finfo(float).tiny
+    x = np.array([0.0, 0.0, np.nan, np.nan, 0.0, tiny])
+    out = fill_gaps(x, sampling_rate_hz=100.0, max_gap_s=0.02)
+    np.testing.assert_array_equal(out[2:4], 0.0)
+
+
 def test_fill_gaps_rejects_bad_settings() -> None:
     with pytest.raises(InputError, match="max_gap_s >= 0"):
         fill_gaps(np.zeros(4), sampling_rate_hz=100.0, max_gap_s=-1.0)

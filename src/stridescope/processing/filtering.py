@@ -131,7 +131,10 @@ def _fill_column(
     if finite.sum() < 2 or finite.all():
         return out
     idx = np.arange(column.size)
-    interpolant = PchipInterpolator(idx[finite], column[finite], extrapolate=False)
+    # Slopes between values near the smallest normal float overflow in SciPy's
+    # harmonic mean; the infinite term then gives a zero derivative, as it should.
+    with np.errstate(over="ignore"):
+        interpolant = PchipInterpolator(idx[finite], column[finite], extrapolate=False)
     for start, stop in _finite_runs(~finite):
         interior = start > 0 and stop < column.size
         if interior and stop - start <= max_gap_frames:
