@@ -1,4 +1,5 @@
-"""Shared fixtures: the real recordings in ../shared/data and a network guard."""
+"""Shared fixtures: the real recordings in ../shared/data, a network guard, and the
+hypothesis profile."""
 
 from __future__ import annotations
 
@@ -7,6 +8,14 @@ import socket
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (seeded by the test), so CI
+# passes or fails reproducibly. HYPOTHESIS_PROFILE=explore draws new ones each run,
+# to look for edge cases locally; a case it finds becomes an explicit test.
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = Path(__file__).resolve().parent / "data"
