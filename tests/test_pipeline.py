@@ -21,6 +21,7 @@ from stridescope.pipeline import (
     write_outputs,
 )
 from stridescope.report.build import report_to_dict
+from tests.fixtures.footfalls import footfall_sound
 from tests.fixtures.synthetic_runner import synthetic_runner
 
 
@@ -102,16 +103,11 @@ def test_angles_without_feet_ask_for_the_force_file(test_data: Path) -> None:
 
 
 def _clip_with_footfalls(path: Path, step_s: float, duration_s: float) -> Path:
-    """An MP4 holding only AAC sound: a thump every ``step_s`` over quiet noise."""
+    """An MP4 holding only AAC sound: a thump every ``step_s`` (tests.fixtures)."""
     av = pytest.importorskip("av")
     rate_hz, block = 22050, 1024
-    rng = np.random.default_rng(4)
-    n = int(duration_s * rate_hz)
-    sound = 0.005 * rng.standard_normal(n)
-    thump = rng.standard_normal(600) * np.exp(-np.arange(600) / 120.0)
-    for t_s in np.arange(0.05, duration_s - 0.05, step_s):
-        start = int(t_s * rate_hz)
-        sound[start : start + 600] += 0.3 * thump[: n - start]
+    sound = footfall_sound(step_s, duration_s, rate_hz=rate_hz, seed=4)
+    n = sound.size
     with av.open(str(path), "w", format="mp4") as container:
         stream = container.add_stream("aac", rate=rate_hz)
         for first in range(0, n - block, block):

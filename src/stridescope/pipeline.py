@@ -224,9 +224,13 @@ def analyze_input(
 def _with_audio_check(analysis: InputAnalysis) -> InputAnalysis:
     """Add the footfall cadence heard in the clip's sound (video.audio) to details."""
     cadence = analysis.metrics.get("cadence_spm")
-    value = (metric_to_dict(cadence, pooled=True).get("value") or {}) if cadence else {}
-    video_spm, sd, n = value.get("mean"), value.get("sd"), value.get("n_strides")
-    standard_error = sd / np.sqrt(n) if sd is not None and n else None
+    stat = cadence.value if cadence is not None else None
+    video_spm = float(stat.mean) if stat is not None else None
+    standard_error = (
+        float(stat.sd) / np.sqrt(stat.n_strides)
+        if stat is not None and np.isfinite(stat.sd) and stat.n_strides
+        else None
+    )
     start, end = analysis.details["steady_steps"]["analysed_s"]
     sound = read_audio(analysis.path, span_s=(start, end))
     heard = (

@@ -14,6 +14,7 @@ from stridescope.video.audio import (
     footfall_cadence,
     read_audio,
 )
+from tests.fixtures.footfalls import footfall_sound
 
 RATE_HZ = 22050.0
 
@@ -25,21 +26,9 @@ def _track(sound: np.ndarray, start_s: float = 0.0) -> AudioTrack:
 def _footfalls(
     step_s: float, duration_s: float, *, alternate: float = 1.0, seed: int = 0
 ) -> np.ndarray:
-    """Decaying noise bursts every ``step_s`` over background noise.
-
-    ``alternate`` scales every other burst (left and right feet sounding different).
-    """
-    rng = np.random.default_rng(seed)
-    n = int(duration_s * RATE_HZ)
-    sound = 0.01 * rng.standard_normal(n)
-    burst = rng.standard_normal(int(0.03 * RATE_HZ)) * np.exp(
-        -np.arange(int(0.03 * RATE_HZ)) / (0.006 * RATE_HZ)
+    return footfall_sound(
+        step_s, duration_s, rate_hz=RATE_HZ, alternate=alternate, seed=seed
     )
-    for k, t_s in enumerate(np.arange(0.05, duration_s - 0.05, step_s)):
-        start = int(t_s * RATE_HZ)
-        gain = 1.0 if k % 2 == 0 else alternate
-        sound[start : start + burst.size] += gain * burst[: n - start]
-    return sound
 
 
 @pytest.mark.parametrize("step_s", [0.21, 0.355, 0.6])

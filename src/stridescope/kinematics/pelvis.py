@@ -50,12 +50,12 @@ HipCentreMethod = Literal["harrington", "davis"]
 # positive rotation about x lowers the right side (= leaning right); positive rotation
 # about y turns the anterior axis to the left (right side forward).
 _UP = np.array([0.0, 0.0, 1.0])
+_PELVIS_SIGNS = np.array([-1.0, -1.0, 1.0])
+_TRUNK_SIGNS = np.array([-1.0, 1.0, 1.0])
 _AXES_TEXT = {
     "asis_line": "ASIS line exact",
     "anterior_axis": "anterior axis exact: mid-ASIS minus the posterior point",
 }
-_PELVIS_SIGNS = np.array([-1.0, -1.0, 1.0])
-_TRUNK_SIGNS = np.array([-1.0, 1.0, 1.0])
 
 
 def _segment_angles(
